@@ -1,0 +1,147 @@
+"""The composition root: builds the Application, its services and every handler, in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from telegram import BotCommand
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import format
+from bot.context import SERVICES_KEY, Services
+from bot.errors import on_error
+from bot.handlers import buttons, flow_input, group, meetings, people
+from bot.handlers.common import RUNNER_KEY
+from bot.ordering import PerChatOrderedProcessor
+from bot.render import Renderer
+from bot.runner import FlowRunner
+from bot.settings import Settings
+from flows.i18n import LANGUAGES, Catalogue
+from flows.registry import FlowRegistry
+from storage.db import migrate, open_engine
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+PRIVATE_COMMANDS = {
+    "start": people.on_start,
+    "help": people.on_help,
+    "meetings": people.on_meetings,
+    "prep": meetings.on_prep,
+    "newmeeting": meetings.on_newmeeting,
+    "status": meetings.on_status,
+    "invites": meetings.on_invites,
+    "language": people.on_language,
+    "cancel": people.on_cancel,
+}
+MENU = ("prep", "meetings", "newmeeting", "status", "invites", "language", "cancel", "help")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock = utc_now,
+    rate_limiter: AIORateLimiter | None = None,
+) -> Application:
+    """The whole bot. `request` replaces the HTTP client (tests and the demo pass a fake)."""
+    token = settings.token.get_secret_value() if settings.token else None
+    if not token:
+        raise ValueError("DATADIALOG_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, disable_web_page_preview=True))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatOrderedProcessor(settings.max_concurrent_updates))
+        .post_init(_start_services(settings, clock))
+        .post_shutdown(_stop_services)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    _add_handlers(application)
+    return application
+
+
+def _add_handlers(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    for name, callback in PRIVATE_COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    application.add_handler(CallbackQueryHandler(buttons.on_button))
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, flow_input.on_private_text)
+    )
+    application.add_handler(MessageHandler(private & filters.COMMAND, people.on_unknown_command))
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & (filters.COMMAND | filters.REPLY), group.on_group_message
+        )
+    )
+    application.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, flow_input.on_non_text)
+    )
+    application.add_error_handler(on_error)
+
+
+def _start_services(settings: Settings, clock: Clock):
+    async def post_init(application: Application) -> None:
+        engine = open_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
+        if await migrate(engine):
+            log.info("database migrated to the newest schema")
+        catalogue = Catalogue.load(plural_rule=format.plural_form)
+        services = Services(
+            settings=settings,
+            engine=engine,
+            repos=Repositories.on(engine),
+            flows=FlowRegistry.load(catalogue),
+            catalogue=catalogue,
+            render=Renderer(catalogue),
+            clock=clock,
+            chart_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts"),
+        )
+        application.bot_data[SERVICES_KEY] = services
+        application.bot_data[RUNNER_KEY] = FlowRunner(
+            services, {meetings.NEW_MEETING_FLOW: meetings.create_meeting_from}
+        )
+        await _publish_commands(application, catalogue)
+
+    return post_init
+
+
+async def _publish_commands(application: Application, catalogue: Catalogue) -> None:
+    for language in LANGUAGES:
+        commands = [BotCommand(name, catalogue.text(f"menu.{name}", language)) for name in MENU]
+        code = None if language == "da" else language
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+async def _stop_services(application: Application) -> None:
+    services: Services | None = application.bot_data.get(SERVICES_KEY)
+    if services is None:
+        return
+    await services.repos.runs.drain()
+    services.chart_executor.shutdown(wait=True)
+    await services.engine.dispose()

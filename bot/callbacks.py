@@ -1,0 +1,55 @@
+"""Button payloads: a short prefix naming the action, then its arguments, all within 64 bytes.
+
+Answer buttons carry the run and step they belong to, so a tap on an old message is recognised
+as stale instead of answering whatever question is open now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.registry import MAX_CALLBACK_DATA_BYTES, answer_callback_data
+
+ANSWER = "a"
+SUBMIT = "d"
+SKIP = "s"
+EDIT = "e"
+RESTART = "r"
+RESTART_CONFIRM = "rc"
+RESTART_KEEP = "rk"
+LANGUAGE = "lang"
+PICK_PREP = "pm"
+PICK_STATUS = "sm"
+REVOKE = "iv"
+REVOKE_CONFIRM = "ivc"
+REVOKE_KEEP = "ivk"
+
+
+@dataclass(frozen=True)
+class Payload:
+    action: str
+    args: tuple[str, ...]
+
+    def int_arg(self, index: int) -> int:
+        return int(self.args[index])
+
+
+def encode(action: str, *args: object) -> str:
+    data = ":".join([action, *map(str, args)])
+    if len(data.encode()) > MAX_CALLBACK_DATA_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def answer(run_id: int, step_id: str, option: str) -> str:
+    return answer_callback_data(run_id, step_id, option)
+
+
+def decode(data: str | None) -> Payload | None:
+    """The payload, or None for data we never made (malformed or forged)."""
+    if not data:
+        return None
+    action, *args = data.split(":")
+    if not action or any(not arg for arg in args):
+        return None
+    return Payload(action, tuple(args))

@@ -1,0 +1,49 @@
+"""Small helpers every handler uses: who is this person, and how to answer them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import CallbackQuery, Update
+
+from bot.callbacks import Payload
+from bot.context import DDContext, services
+from bot.render import Screen
+from bot.runner import FlowRunner
+from storage.records import Person
+
+RUNNER_KEY = "runner"
+
+ButtonHandler = Callable[["DDContext", Person, "Payload", CallbackQuery], Awaitable[str | None]]
+"""Handles one kind of button; returns a short alert for the person, or None."""
+
+
+def language_of(code: str | None, default: str) -> str:
+    """English if Telegram reports an English client, else the default (Danish)."""
+    if code and code.lower().startswith("en"):
+        return "en"
+    return default
+
+
+async def person_of(update: Update, context: DDContext) -> Person:
+    """The person behind the update, created on first contact."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    return await svc.repos.people.ensure(
+        user.id,
+        user.full_name,
+        language_of(user.language_code, svc.settings.language),
+        svc.settings.time_zone,
+        svc.clock(),
+    )
+
+
+def runner(context: DDContext) -> FlowRunner:
+    return context.application.bot_data[RUNNER_KEY]
+
+
+async def say(context: DDContext, person: Person, key: str, **params: object) -> None:
+    """Send one catalogue text to the person's private chat."""
+    text = services(context).render.text(person, key, **params)
+    await FlowRunner.send(context.bot, person, Screen(text))

@@ -1,0 +1,151 @@
+"""Runs flows for one person in their private chat: start, apply an input, show the replies.
+
+This is the one generic dispatcher: handlers turn updates into engine events and call it; it
+stores each outcome before showing it, and calls a flow's finish hook (e.g. create a meeting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from telegram import Bot, Message
+
+from bot.context import Services
+from bot.render import Screen
+from flows import engine
+from flows.engine import Event, Outcome, Prompt, QuestionList, Reply, Summary
+from flows.model import Flow
+from storage.records import Person, Run
+
+FinishHook = Callable[["FlowRunner", Bot, Person, Run], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What happened to an input: the refusal text if refused, else the stored run."""
+
+    run: Run
+    refusal: str | None = None
+
+
+class FlowRunner:
+    def __init__(self, services: Services, finish_hooks: dict[str, FinishHook]) -> None:
+        self.services = services
+        self._finish_hooks = finish_hooks
+
+    async def start(
+        self,
+        bot: Bot,
+        person: Person,
+        flow_id: str,
+        *,
+        meeting_id: int | None = None,
+        replaces: Run | None = None,
+    ) -> Run:
+        flow = self.services.flows[flow_id]
+        outcome = engine.start(flow)
+        run = await self.services.repos.runs.start(
+            person.id,
+            flow.id,
+            flow.version,
+            outcome.state,
+            self.services.clock(),
+            meeting_id=meeting_id,
+            replaces=replaces,
+        )
+        await self.show(bot, person, run, outcome.replies)
+        return run
+
+    async def apply(
+        self,
+        bot: Bot,
+        person: Person,
+        run: Run,
+        event: Event,
+        *,
+        answered_message: int | None = None,
+    ) -> Applied:
+        """Store the input's outcome, then show it; a refused input changes nothing."""
+        flow = self.services.flows[run.flow_id]
+        now = self.services.clock()
+        context = engine.StepContext(now=now, time_zone=person.time_zone)
+        outcome = engine.advance(flow, run.state, event, context)
+        if outcome.rejected is not None:
+            return Applied(run, self.services.render.message(person, outcome.rejected))
+        answer = (outcome.answer.step_id, outcome.answer.value) if outcome.answer else None
+        stored = await self.services.repos.runs.record(run, outcome.state, now, answer)
+        if answered_message is not None and outcome.answer is not None:
+            await self._mark_answered(bot, person, run, flow, outcome, answered_message)
+        await self.show(bot, person, stored, outcome.replies, redraw_message=answered_message)
+        if outcome.finished and flow.id in self._finish_hooks:
+            await self._finish_hooks[flow.id](self, bot, person, stored)
+        return Applied(stored)
+
+    async def reopen(self, bot: Bot, person: Person, run: Run, step_id: str) -> str | None:
+        """Ask one answered question again; returns a refusal text if that is not possible."""
+        flow = self.services.flows[run.flow_id]
+        outcome = engine.reopen(flow, run.state, step_id)
+        if outcome.rejected is not None:
+            return self.services.render.message(person, outcome.rejected)
+        stored = await self.services.repos.runs.record(
+            run, outcome.state, self.services.clock(), None
+        )
+        await self.show(bot, person, stored, outcome.replies)
+        return None
+
+    async def resume(self, bot: Bot, person: Person, run: Run, *, editable: bool) -> None:
+        """Show where a run stands: its open question, or its answers when it is finished."""
+        flow = self.services.flows[run.flow_id]
+        prompt = engine.current_prompt(flow, run.state)
+        replies: Sequence[Reply] = (prompt,) if prompt else (engine.summary(flow, run.state),)
+        await self.show(bot, person, run, replies, editable=editable)
+
+    async def show(
+        self,
+        bot: Bot,
+        person: Person,
+        run: Run,
+        replies: Sequence[Reply],
+        *,
+        editable: bool = True,
+        redraw_message: int | None = None,
+    ) -> None:
+        render = self.services.render
+        for reply in replies:
+            if isinstance(reply, Prompt):
+                screen = render.prompt(person, run.id, reply)
+                if reply.redraw and redraw_message is not None:
+                    await bot.edit_message_text(
+                        screen.text,
+                        chat_id=person.telegram_id,
+                        message_id=redraw_message,
+                        reply_markup=screen.markup,
+                    )
+                    continue
+                sent = await self.send(bot, person, screen)
+                self.services.repos.runs.note_prompt(run, sent.message_id)
+            elif isinstance(reply, Summary):
+                for screen in render.summary(person, run.id, reply, editable=editable):
+                    await self.send(bot, person, screen)
+            elif isinstance(reply, QuestionList):
+                await self.send(bot, person, Screen(render.question_list(person, reply)))
+            else:
+                await self.send(bot, person, Screen(render.message(person, reply)))
+
+    @staticmethod
+    async def send(bot: Bot, person: Person, screen: Screen) -> Message:
+        return await bot.send_message(person.telegram_id, screen.text, reply_markup=screen.markup)
+
+    async def _mark_answered(
+        self, bot: Bot, person: Person, run: Run, flow: Flow, outcome: Outcome, message_id: int
+    ) -> None:
+        """Replace an answered prompt's buttons by the answer, so old buttons cannot be tapped."""
+        assert outcome.answer is not None
+        render = self.services.render
+        prompt = render.prompt(
+            person, run.id, engine.prompt_for(flow, outcome.answer.step_id, run.state)
+        )
+        item = engine.describe(flow, outcome.answer.step_id, outcome.answer.value)
+        text = f"{prompt.text}\n\n✓ {render.answer_text(person, item)}"
+        await bot.edit_message_text(text, chat_id=person.telegram_id, message_id=message_id)

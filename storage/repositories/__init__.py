@@ -1,0 +1,29 @@
+"""Repositories: every read and write the bot makes, grouped by what they are about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.repositories.invites import InviteRepository
+from storage.repositories.meetings import MeetingRepository
+from storage.repositories.people import PeopleRepository
+from storage.repositories.runs import RunRepository
+
+
+@dataclass(frozen=True)
+class Repositories:
+    people: PeopleRepository
+    meetings: MeetingRepository
+    invites: InviteRepository
+    runs: RunRepository
+
+    @classmethod
+    def on(cls, engine: AsyncEngine) -> Repositories:
+        return cls(
+            people=PeopleRepository(engine),
+            meetings=MeetingRepository(engine),
+            invites=InviteRepository(engine),
+            runs=RunRepository(engine),
+        )

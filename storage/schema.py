@@ -1,0 +1,151 @@
+"""The database schema as SQLAlchemy Core tables: one MetaData, UTC everywhere, portable SQL.
+
+Alembic migrations in storage/migrations must produce exactly these tables; a unit test compares
+them. `SCHEMA_REVISION` is the newest migration, so start-up can skip Alembic when up to date.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+SCHEMA_REVISION = "0001"
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and returns them aware, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("telegram_id", BigInteger, nullable=False, unique=True),
+    Column("display_name", String(128), nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("is_reachable", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False),
+    Column("group_chat_id", BigInteger, nullable=True, unique=True),
+    Column("created_by", ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("created_by", "name", name="uq_teams_created_by_name"),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("team_id", ForeignKey("teams.id"), nullable=False, index=True),
+    Column("title", String(120), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("prep_deadline_at", UTCDateTime, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("prep_flow_id", String(20), nullable=False),
+    Column("created_by", ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=False),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("joined_at", UTCDateTime, nullable=False),
+    UniqueConstraint("meeting_id", "user_id", name="uq_memberships_meeting_user"),
+)
+
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("max_uses", Integer, nullable=True),
+    Column("uses", Integer, nullable=False, default=0),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+flow_runs = Table(
+    "flow_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("flow_id", String(20), nullable=False),
+    Column("flow_version", Integer, nullable=False),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=True, index=True),
+    Column("current_step", String(20), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("state", JSON, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("prompted_at", UTCDateTime, nullable=True),
+    Column("prompt_message_id", BigInteger, nullable=True),
+    Index("ix_flow_runs_user_status", "user_id", "status"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("flow_run_id", ForeignKey("flow_runs.id"), nullable=False),
+    Column("step_id", String(20), nullable=False),
+    Column("value", JSON, nullable=True),
+    Column("answered_at", UTCDateTime, nullable=False),
+    Column("revised_at", UTCDateTime, nullable=True),
+    UniqueConstraint("flow_run_id", "step_id", name="uq_answers_run_step"),
+)
