@@ -1,0 +1,183 @@
+"""Simulated people and groups that talk to a real Application through the fake Bot API.
+
+`person.sends("/start abc")` builds the update Telegram would deliver (with the bot_command
+entity), feeds it to the Application and returns once it is handled. `person.taps("Ja")` finds
+that button on a message this person was shown, as only such a button can be tapped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.fakeapi.server import Delivered, FakeBotApi
+
+
+class FakeTelegram:
+    """The world around the bot: creates people and groups and delivers their updates."""
+
+    def __init__(self, application: Application, api: FakeBotApi) -> None:
+        self.application = application
+        self.api = api
+        self._query_ids = itertools.count(1)
+
+    def person(
+        self,
+        user_id: int,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        language_code: str | None = "da",
+    ) -> SimulatedPerson:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if last_name:
+            user["last_name"] = last_name
+        if language_code:
+            user["language_code"] = language_code
+        self.api.chat_names[user_id] = f"{first_name} {last_name or ''}".strip()
+        return SimulatedPerson(self, user)
+
+    def group(self, chat_id: int, title: str) -> dict[str, Any]:
+        self.api.chat_names[chat_id] = title
+        return {"id": chat_id, "type": "supergroup", "title": title}
+
+    async def deliver(self, update: dict[str, Any]) -> None:
+        update["update_id"] = self.api.next_update_id()
+        await self.application.process_update(Update.de_json(update, self.application.bot))
+
+    def unanswered_callbacks(self) -> set[str]:
+        return set(self.api.open_queries)
+
+    def next_query_id(self, chat_id: int) -> str:
+        return f"{chat_id}-{next(self._query_ids)}"
+
+
+@dataclass
+class SimulatedPerson:
+    telegram: FakeTelegram
+    user: dict[str, Any]
+
+    @property
+    def id(self) -> int:
+        return self.user["id"]
+
+    @property
+    def private_chat(self) -> dict[str, Any]:
+        return {"id": self.id, "type": "private", "first_name": self.user["first_name"]}
+
+    async def sends(self, text: str, *, reply_to: int | None = None) -> None:
+        """Type `text` in the private chat (a reply to message `reply_to` if given)."""
+        await self.telegram.deliver({"message": self._message(self.private_chat, text, reply_to)})
+
+    async def sends_in_group(self, group: dict[str, Any], text: str) -> None:
+        await self.telegram.deliver({"message": self._message(group, text, None)})
+
+    async def sends_sticker(self) -> None:
+        api = self.telegram.api
+        message_id = api.next_message_id(self.id)
+        api.note_incoming(self.id, message_id, "[sticker]")
+        sticker = {
+            "file_id": "sticker-1",
+            "file_unique_id": "s1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self.private_chat,
+            "from": self.user,
+            "sticker": sticker,
+        }
+        await self.telegram.deliver({"message": message})
+
+    async def taps(self, label: str, *, message_id: int | None = None) -> None:
+        """Tap the button labelled `label` on the newest message showing it (or on `message_id`)."""
+        message = self._message_with_button(label, message_id)
+        button = next(b for b in message.buttons() if b["text"] == label)
+        await self._tap(message, button["callback_data"], label)
+
+    async def forges_tap(self, data: str, *, message_id: int) -> None:
+        """A manipulated client sending callback data no button of ours carries."""
+        message = self.telegram.api.messages[(self.id, message_id)]
+        await self._tap(message, data, f"[forged {data}]")
+
+    # What this person has seen --------------------------------------------------------------
+
+    def bot_messages(self) -> list[Delivered]:
+        return [m for m in self.telegram.api.chat_messages(self.id) if m.from_bot]
+
+    def texts(self) -> list[str]:
+        """Every text or caption the bot sent here, as shown (HTML parsed), oldest first."""
+        api = self.telegram.api
+        return [e.text for e in api.events if e.chat_id == self.id and e.actor in ("bot", "edit")]
+
+    def last_text(self) -> str:
+        return self.shown(self.bot_messages()[-1])
+
+    def shown(self, message: Delivered) -> str:
+        data = self.telegram.api.message_json(message)
+        return data.get("text") or data.get("caption") or ""
+
+    def last_buttons(self) -> list[str]:
+        return [b["text"] for b in self.bot_messages()[-1].buttons()]
+
+    def photos(self) -> list[Delivered]:
+        return [m for m in self.bot_messages() if m.photo is not None]
+
+    def alerts(self) -> list[str]:
+        api = self.telegram.api
+        return [e.text for e in api.events if e.chat_id == self.id and e.actor == "alert"]
+
+    # Internals ------------------------------------------------------------------------------
+
+    def _message(self, chat: dict[str, Any], text: str, reply_to: int | None) -> dict[str, Any]:
+        api = self.telegram.api
+        message_id = api.next_message_id(chat["id"])
+        api.note_incoming(chat["id"], message_id, text)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = api.message_json(api.messages[(chat["id"], reply_to)])
+        return message
+
+    def _message_with_button(self, label: str, message_id: int | None) -> Delivered:
+        candidates = self.bot_messages()
+        if message_id is not None:
+            candidates = [m for m in candidates if m.message_id == message_id]
+        for message in reversed(candidates):
+            if any(b["text"] == label for b in message.buttons()):
+                return message
+        shown = [b["text"] for m in candidates for b in m.buttons()]
+        raise AssertionError(
+            f"{self.user['first_name']} was never shown a {label!r} button; saw {shown}"
+        )
+
+    async def _tap(self, message: Delivered, data: str, label: str) -> None:
+        api = self.telegram.api
+        query_id = self.telegram.next_query_id(self.id)
+        api.note_tap(self.id, query_id, label)
+        query = {
+            "id": query_id,
+            "from": self.user,
+            "chat_instance": f"ci-{self.id}",
+            "message": api.message_json(message),
+            "data": data,
+        }
+        await self.telegram.deliver({"callback_query": query})
