@@ -15,7 +15,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.fakeapi.server import Delivered, FakeBotApi
+from bot.fakeapi.server import Delivered, FakeBotApi, shown_text
 
 
 class FakeTelegram:
@@ -118,7 +118,8 @@ class SimulatedPerson:
     def texts(self) -> list[str]:
         """Every text or caption the bot sent here, as shown (HTML parsed), oldest first."""
         api = self.telegram.api
-        return [e.text for e in api.events if e.chat_id == self.id and e.actor in ("bot", "edit")]
+        events = [e for e in api.events if e.chat_id == self.id and e.actor in ("bot", "edit")]
+        return [shown_text(e.text) for e in events]
 
     def last_text(self) -> str:
         return self.shown(self.bot_messages()[-1])

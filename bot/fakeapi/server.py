@@ -259,9 +259,9 @@ class FakeBotApi(BaseRequest):
         if message.from_bot:
             data["from"] = self.bot_user()
         if message.text is not None:
-            data["text"] = _shown(message.text)
+            data["text"] = shown_text(message.text)
         if message.caption is not None:
-            data["caption"] = _shown(message.caption)
+            data["caption"] = shown_text(message.caption)
         if message.reply_markup:
             data["reply_markup"] = message.reply_markup
         if message.photo is not None:
@@ -282,7 +282,8 @@ class FakeBotApi(BaseRequest):
         return data
 
 
-def _shown(markup: str) -> str:
+def shown_text(markup: str) -> str:
+    """What a person sees of `markup` (the markup itself if Telegram could not parse it)."""
     try:
         return visible_text(markup)
     except HtmlError:

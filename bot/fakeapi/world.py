@@ -1,0 +1,74 @@
+"""A whole offline world: the real Application on a real database, the fake Bot API, a clock.
+
+Tests, the demo and the benchmarks use it the same way: start, let people talk, restart (as
+after a crash or deploy: a new Application on the same database and the same Telegram), stop.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from datetime import datetime, timedelta
+
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.context import SERVICES_KEY, Services
+from bot.fakeapi.people import FakeTelegram, SimulatedPerson
+from bot.fakeapi.server import FAKE_TOKEN, FakeBotApi
+from bot.lifecycle import running
+from bot.settings import Settings
+
+
+class ManualClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class OfflineWorld:
+    def __init__(self, settings: Settings, clock: ManualClock) -> None:
+        self.settings = settings.model_copy(update={"token": SecretStr(FAKE_TOKEN)})
+        self.clock = clock
+        self.api = FakeBotApi()
+        self.telegram: FakeTelegram | None = None
+        self._stack: AsyncExitStack | None = None
+
+    @property
+    def application(self) -> Application:
+        assert self.telegram is not None, "start the world first"
+        return self.telegram.application
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]
+
+    async def start(self) -> None:
+        application = build_application(self.settings, request=self.api, clock=self.clock)
+        self._stack = AsyncExitStack()
+        await self._stack.enter_async_context(running(application))
+        if self.telegram is None:
+            self.telegram = FakeTelegram(application, self.api)
+        else:
+            self.telegram.application = application
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+            self._stack = None
+
+    async def restart(self) -> None:
+        """A new Application on the same database and the same (fake) Telegram."""
+        await self.stop()
+        await self.start()
+
+    def person(self, user_id: int, first_name: str, **kwargs: object) -> SimulatedPerson:
+        assert self.telegram is not None, "start the world first"
+        return self.telegram.person(user_id, first_name, **kwargs)
