@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 async def on_error(update: object, context: DDContext) -> None:
     error = context.error
-    if isinstance(error, BadRequest) and "message is not modified" in str(error):
+    if isinstance(error, BadRequest) and "message is not modified" in str(error).lower():
         return
     reference = secrets.token_hex(3)
     log.error(

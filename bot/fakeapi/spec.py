@@ -112,8 +112,8 @@ def _check_limits(method: str, params: dict[str, Any]) -> list[str]:
     problems = []
     html_mode = str(params.get("parse_mode", "")).upper() == "HTML"
     for name, limit, minimum in (("text", MAX_TEXT, 1), ("caption", MAX_CAPTION, 0)):
-        if name not in params or method == "answerCallbackQuery":
-            continue
+        if not isinstance(params.get(name), str) or method == "answerCallbackQuery":
+            continue  # absent, or a wrong type already reported
         try:
             shown = visible_text(params[name]) if html_mode else params[name]
         except HtmlError as error:
