@@ -65,11 +65,11 @@ async def test_a_refused_call_raises_and_is_collected(bot):
 
 async def test_editing_an_unknown_or_unchanged_message_is_refused(bot):
     client, api = bot
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await client.edit_message_text("x", chat_id=42, message_id=99)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Ja", callback_data="y")]])
     sent = await client.send_message(42, "Spørgsmål", reply_markup=markup)
-    with pytest.raises(BadRequest, match="(?i)not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)not modified"):
         await client.edit_message_text("Spørgsmål", chat_id=42, message_id=sent.message_id,
                                        reply_markup=markup)  # fmt: skip
     assert api.violations == []
