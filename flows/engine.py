@@ -6,7 +6,6 @@ Nothing here awaits, reads the clock or knows about Telegram. The caller stores 
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -185,7 +184,7 @@ def describe(flow: Flow, step_id: str, value: Value) -> SummaryItem:
     elif step.kind is StepKind.MULTI and isinstance(value, list):
         labels = tuple(option_label_key(step, option) for option in value)
     scale_max = step.scale.max if step.kind is StepKind.SCALE else None
-    position = _position(flow, step)
+    position = flow.position(step.id)
     return SummaryItem(step.id, position, step.prompt, step.kind, value, labels, scale_max)
 
 
@@ -198,14 +197,14 @@ def reopen(flow: Flow, state: State, step_id: str) -> Outcome:
     """Let a finished run change one answer; the next input answers `step_id` again."""
     if not flow.has_step(step_id) or step_id not in state["answers"]:
         return Outcome(state=state, rejected=Message("error.button_expired"))
-    new_state = copy.deepcopy(state)
+    new_state = _copy(state)
     new_state.update(step=step_id, status="active", selection=[])
     return Outcome(state=new_state, replies=(_prompt(flow, flow.step(step_id), new_state),))
 
 
 def close_edit(state: State) -> State:
     """Leave a reopened answer as it was (the deadline passed while it was open)."""
-    new_state = copy.deepcopy(state)
+    new_state = _copy(state)
     new_state.update(step=None, status="finished", selection=[])
     return new_state
 
@@ -261,8 +260,14 @@ def answered_path(flow: Flow, answers: dict[str, Value]) -> list[Step]:
 # Internals ----------------------------------------------------------------------------------
 
 
+def _copy(state: State) -> State:
+    """A copy the engine may change. Answers are never mutated in place, so one level is enough
+    (and much cheaper than deepcopy on the hot path)."""
+    return {**state, "answers": dict(state["answers"]), "selection": list(state["selection"])}
+
+
 def _accept(flow: Flow, state: State, step: Step, value: Value) -> Outcome:
-    new_state = copy.deepcopy(state)
+    new_state = _copy(state)
     new_state["answers"][step.id] = value
     new_state["selection"] = []
     next_id = _next_step_id(step, new_state["answers"])
@@ -282,7 +287,7 @@ def _accept(flow: Flow, state: State, step: Step, value: Value) -> Outcome:
 
 
 def _toggle(flow: Flow, state: State, step: Step, option: str) -> Outcome:
-    new_state = copy.deepcopy(state)
+    new_state = _copy(state)
     selection: list[str] = new_state["selection"]
     if option in selection:
         selection.remove(option)
@@ -311,10 +316,6 @@ def _matches(rule: Rule, step: Step, answers: dict[str, Value]) -> bool:
     return answer == expected
 
 
-def _position(flow: Flow, step: Step) -> int:
-    return flow.steps.index(step) + 1
-
-
 def _prompt(flow: Flow, step: Step, state: State, *, redraw: bool = False) -> Prompt:
     if step.kind in (StepKind.CHOICE, StepKind.MULTI):
         options = tuple(Option(o, option_label_key(step, o)) for o in step.options)
@@ -329,7 +330,7 @@ def _prompt(flow: Flow, step: Step, state: State, *, redraw: bool = False) -> Pr
         kind=step.kind,
         prompt_key=step.prompt,
         hint_key=step.hint,
-        position=_position(flow, step),
+        position=flow.position(step.id),
         total=len(flow.steps),
         options=options,
         selected=tuple(state["selection"]),

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 FINISH = "finish"
 """Reserved step id: a rule that goes here ends the flow."""
@@ -186,14 +193,23 @@ class Flow(_Strict):
             todo.extend(by_id[step_id].targets())
         return seen
 
+    @cached_property
+    def step_index(self) -> dict[str, tuple[int, Step]]:
+        """Step id -> (1-based position, step). Built once: every answer looks steps up.
+
+        A cached_property lands in the instance dict, which is far cheaper to read than a
+        pydantic private attribute on this hot path."""
+        return {step.id: (index, step) for index, step in enumerate(self.steps, start=1)}
+
     def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
+        return self.step_index[step_id][1]
 
     def has_step(self, step_id: str) -> bool:
-        return any(step.id == step_id for step in self.steps)
+        return step_id in self.step_index
+
+    def position(self, step_id: str) -> int:
+        """1-based place of the step in the definition ("question 2 of 5")."""
+        return self.step_index[step_id][0]
 
     def message_keys(self) -> set[str]:
         """Every catalogue key this flow refers to, so the registry can check both languages."""

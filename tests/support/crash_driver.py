@@ -16,9 +16,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.fakeapi.script import plan_meeting
 from bot.fakeapi.world import ManualClock, OfflineWorld
 from bot.settings import Settings
-from tests.support.steps import plan_meeting
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

@@ -1,0 +1,58 @@
+"""A lean fake Bot API for benchmarks: answers like Telegram, records when each chat got a reply.
+
+The test fake (bot.fakeapi) also checks every call against the spec, which costs more than
+the handlers being measured; both sides of every ratio here use this lean one instead.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from typing import Any
+
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+BOT = {"id": 7000000001, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+TOKEN = "7000000001:BENCH"
+
+
+class LeanApi(BaseRequest):
+    def __init__(self) -> None:
+        self.replies: dict[int, list[float]] = defaultdict(list)
+        self.sent = 0
+        self._message_id = 0
+
+    @property
+    def read_timeout(self) -> float:
+        return 1.0
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:  # fmt: skip
+        endpoint = url.rsplit("/", 1)[-1]
+        if endpoint == "getMe":
+            return 200, json.dumps({"ok": True, "result": BOT}).encode()
+        if endpoint not in ("sendMessage", "editMessageText"):
+            return 200, b'{"ok":true,"result":true}'
+        params = request_data.parameters if request_data else {}
+        chat_id = params["chat_id"]
+        self._message_id += 1
+        self.sent += 1
+        self.replies[chat_id].append(time.perf_counter())
+        result = {"message_id": self._message_id, "date": 0, "chat": {"id": chat_id, "type": "private"},
+                  "from": BOT, "text": "ok"}  # fmt: skip
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+def text_update(update_id: int, user_id: int, text: str, bot) -> Update:
+    user = {"id": user_id, "is_bot": False, "first_name": f"P{user_id}", "language_code": "da"}
+    message = {"message_id": update_id, "date": 0, "chat": {"id": user_id, "type": "private"},
+               "from": user, "text": text}  # fmt: skip
+    return Update.de_json({"update_id": update_id, "message": message}, bot)
