@@ -6,6 +6,7 @@ the handlers being measured; both sides of every ratio here use this lean one in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import defaultdict
@@ -23,6 +24,15 @@ class LeanApi(BaseRequest):
         self.replies: dict[int, list[float]] = defaultdict(list)
         self.sent = 0
         self._message_id = 0
+        self._target = 0
+        self._reached = asyncio.Event()
+
+    async def wait_until_sent(self, count: int) -> None:
+        """Return once `count` replies in all have gone out."""
+        self._target = count
+        self._reached.clear()
+        if self.sent < count:
+            await self._reached.wait()
 
     @property
     def read_timeout(self) -> float:
@@ -46,8 +56,16 @@ class LeanApi(BaseRequest):
         self._message_id += 1
         self.sent += 1
         self.replies[chat_id].append(time.perf_counter())
-        result = {"message_id": self._message_id, "date": 0, "chat": {"id": chat_id, "type": "private"},
-                  "from": BOT, "text": "ok"}  # fmt: skip
+        if self.sent >= self._target:
+            self._reached.set()
+        chat = {"id": chat_id, "type": "private"}
+        result = {
+            "message_id": self._message_id,
+            "date": 0,
+            "chat": chat,
+            "from": BOT,
+            "text": "ok",
+        }
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
 

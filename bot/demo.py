@@ -8,6 +8,7 @@ the in-process fake Bot API, on a fresh SQLite database in the output folder.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,21 +24,25 @@ DEMO_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 log = logging.getLogger(__name__)
 
 
-async def run_demo(out: Path) -> list[Path]:
-    """Play the scenario; returns the transcript files it wrote into `out`."""
+def run_demo(out: Path) -> list[Path]:
+    """Play the scenario on a fresh database in `out`; returns the transcripts written there."""
     out.mkdir(parents=True, exist_ok=True)
     for stale in [*out.glob("chat-*.md"), *out.glob("*.png"), *out.glob("demo.db*")]:
         stale.unlink()
     settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{out / 'demo.db'}")
     world = OfflineWorld(settings, ManualClock(DEMO_NOW))
+    asyncio.run(_play(world))
+    if world.api.violations:
+        raise RuntimeError(f"the bot made calls Telegram would refuse: {world.api.violations}")
+    return write_transcripts(world.api, out)
+
+
+async def _play(world: OfflineWorld) -> None:
     await world.start()
     try:
         await _preparation(world)
     finally:
         await world.stop()
-    if world.api.violations:
-        raise RuntimeError(f"the bot made calls Telegram would refuse: {world.api.violations}")
-    return write_transcripts(world.api, out)
 
 
 async def _preparation(world: OfflineWorld) -> None:
@@ -86,9 +91,7 @@ async def _preparation(world: OfflineWorld) -> None:
 
 
 def main(out: Path) -> None:
-    import asyncio
-
-    written = asyncio.run(run_demo(out))
+    written = run_demo(out)
     charts = sorted(out.glob("*.png"))
     print(f"Demo finished: {len(written)} chats and {len(charts)} chart(s) in {out}/")
     for path in [*written, *charts]:

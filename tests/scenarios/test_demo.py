@@ -7,8 +7,8 @@ import struct
 from bot.demo import run_demo
 
 
-async def test_demo_writes_a_transcript_per_person_and_the_status_charts(tmp_path):
-    written = await run_demo(tmp_path)
+def test_demo_writes_a_transcript_per_person_and_the_status_charts(tmp_path):
+    written = run_demo(tmp_path)
 
     names = sorted(path.name for path in written)
     assert names == ["chat-aisha.md", "chat-jonas.md", "chat-lars.md", "chat-mette-holm.md",
