@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -128,6 +129,9 @@ def _start_services(settings: Settings, clock: Clock):
             services, {meetings.NEW_MEETING_FLOW: meetings.create_meeting_from}
         )
         await _publish_commands(application, catalogue)
+        # Start-up objects (modules, flows, texts) live as long as the process: keep them out of
+        # every future garbage collection pass.
+        gc.freeze()
 
     return post_init
 

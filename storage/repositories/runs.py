@@ -18,6 +18,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.group_commit import GroupCommitter
+from storage.prepared import PreparedWrite
 from storage.records import Run, StoredAnswer
 from storage.schema import answers, flow_runs
 from storage.upsert import insert_or_update
@@ -50,12 +51,12 @@ _UPDATE_RUN = (
     update(flow_runs)
     .where(flow_runs.c.id == bindparam("b_id"))
     .values(
-        state=bindparam("b_state"),
-        current_step=bindparam("b_step"),
-        status=bindparam("b_status"),
-        updated_at=bindparam("b_now"),
-        prompted_at=bindparam("b_now"),
-        finished_at=bindparam("b_finished"),
+        state=bindparam("b_state", type_=flow_runs.c.state.type),
+        current_step=bindparam("b_step", type_=flow_runs.c.current_step.type),
+        status=bindparam("b_status", type_=flow_runs.c.status.type),
+        updated_at=bindparam("b_now", type_=flow_runs.c.updated_at.type),
+        prompted_at=bindparam("b_now", type_=flow_runs.c.prompted_at.type),
+        finished_at=bindparam("b_finished", type_=flow_runs.c.finished_at.type),
     )
 )
 _NOTE_PROMPT = (
@@ -70,12 +71,20 @@ class RunRepository:
         self._engine = engine
         self._open: OrderedDict[int, list[Run]] = OrderedDict()
         self._cache_size = cache_size
-        self._answer_upsert = insert_or_update(
+        upsert = insert_or_update(
             engine.dialect.name,
             answers,
             keys=("flow_run_id", "step_id"),
             update_from_new={"value": "value", "revised_at": "answered_at"},
+        ).values(
+            flow_run_id=bindparam("b_run"),
+            step_id=bindparam("b_step"),
+            value=bindparam("b_value", type_=answers.c.value.type),
+            answered_at=bindparam("b_now", type_=answers.c.answered_at.type),
         )
+        self._answer_upsert = PreparedWrite(upsert, engine.dialect)
+        self._update_run = PreparedWrite(_UPDATE_RUN, engine.dialect)
+        self._note_prompt = PreparedWrite(_NOTE_PROMPT, engine.dialect)
         self._writer: GroupCommitter[StepWrite | PromptNote] = GroupCommitter(engine, self._flush)
 
     async def open_for(self, user_id: int) -> list[Run]:
@@ -154,6 +163,9 @@ class RunRepository:
         run = Run(run_id, user_id, flow_id, flow_version, meeting_id, OPEN, state, now)
         runs = [r for r in await self.open_for(user_id) if replaces is None or r.id != replaces.id]
         self._set_open(user_id, [*runs, run])
+        for other in runs:  # replies now need routing: keep where the others' prompts are
+            if other.prompt_message_id is not None:
+                self._writer.submit_later(PromptNote(other.id, other.prompt_message_id))
         return run
 
     async def record(
@@ -187,11 +199,13 @@ class RunRepository:
     def note_prompt(self, run: Run, message_id: int) -> None:
         """Remember which message asked a run's question, so a reply to it finds the run.
 
-        Written with the next batch without waiting: if it is lost, routing falls back to the
-        most recent prompt, which is right in all but rare cases.
+        Only a person with several open runs needs this to route a reply (with one, the most
+        recent prompt is always right), so only then is it written: with the next batch,
+        without waiting. If that write is lost, routing falls back to the most recent prompt.
         """
-        self._writer.submit_later(PromptNote(run.id, message_id))
         runs = self._open.get(run.user_id, [])
+        if len(runs) > 1:
+            self._writer.submit_later(PromptNote(run.id, message_id))
         for index, cached in enumerate(runs):
             if cached.id == run.id:
                 runs[index] = replace(cached, prompt_message_id=message_id)
@@ -233,8 +247,8 @@ class RunRepository:
         steps = [item for item in items if isinstance(item, StepWrite)]
         notes = [item for item in items if isinstance(item, PromptNote)]
         if steps:
-            await conn.execute(
-                _UPDATE_RUN,
+            await self._update_run.execute(
+                conn,
                 [
                     {
                         "b_id": s.run_id,
@@ -248,21 +262,16 @@ class RunRepository:
                 ],
             )
             answered = [
-                {
-                    "flow_run_id": s.run_id,
-                    "step_id": s.answer_step,
-                    "value": s.answer_value,
-                    "answered_at": s.now,
-                }
+                {"b_run": s.run_id, "b_step": s.answer_step, "b_value": s.answer_value,
+                 "b_now": s.now}
                 for s in steps
                 if s.has_answer
-            ]
+            ]  # fmt: skip
             if answered:
-                await conn.execute(self._answer_upsert, answered)
+                await self._answer_upsert.execute(conn, answered)
         if notes:
-            await conn.execute(
-                _NOTE_PROMPT, [{"b_id": n.run_id, "b_message": n.message_id} for n in notes]
-            )
+            rows = [{"b_id": n.run_id, "b_message": n.message_id} for n in notes]
+            await self._note_prompt.execute(conn, rows)
 
     def _set_open(self, user_id: int, runs: list[Run]) -> None:
         self._open[user_id] = runs

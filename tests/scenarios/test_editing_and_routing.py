@@ -70,6 +70,7 @@ async def test_a_reply_goes_to_the_meeting_whose_question_it_answers(world):
     await jonas.sends(f"/start {first}")
     question_a = jonas.bot_messages()[-1].message_id
     await jonas.sends(f"/start {second}")
+    await world.restart()  # which message asked which question must survive a restart
 
     await jonas.sends("Svar til møde A om data.", reply_to=question_a)
     await jonas.sends("Svar til møde B om data.")
