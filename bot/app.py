@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -39,7 +39,6 @@ from storage.repositories import Repositories
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 PRIVATE_COMMANDS = {
     "start": people.on_start,
@@ -75,7 +74,7 @@ def build_application(
         .token(token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatOrderedProcessor(settings.max_concurrent_updates))
         .post_init(_start_services(settings, clock))
