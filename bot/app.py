@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from telegram import BotCommand
@@ -23,9 +22,10 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import format
+from bot.charts.pool import new_chart_executor
 from bot.context import SERVICES_KEY, Services
 from bot.errors import on_error
-from bot.handlers import buttons, flow_input, group, meetings, people
+from bot.handlers import buttons, data, flow_input, group, meetings, people
 from bot.handlers.common import RUNNER_KEY
 from bot.ordering import PerChatOrderedProcessor
 from bot.render import Renderer
@@ -47,11 +47,12 @@ PRIVATE_COMMANDS = {
     "prep": meetings.on_prep,
     "newmeeting": meetings.on_newmeeting,
     "status": meetings.on_status,
+    "pack": data.on_pack,
     "invites": meetings.on_invites,
     "language": people.on_language,
     "cancel": people.on_cancel,
 }
-MENU = ("prep", "meetings", "newmeeting", "status", "invites", "language", "cancel", "help")
+MENU = ("prep", "pack", "meetings", "newmeeting", "status", "invites", "language", "cancel", "help")
 
 
 def utc_now() -> datetime:
@@ -101,6 +102,7 @@ def _add_handlers(application: Application) -> None:
             filters.ChatType.GROUPS & (filters.COMMAND | filters.REPLY), group.on_group_message
         )
     )
+    application.add_handler(MessageHandler(private & filters.Document.ALL, data.on_document))
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, flow_input.on_non_text)
     )
@@ -121,7 +123,7 @@ def _start_services(settings: Settings, clock: Clock):
             catalogue=catalogue,
             render=Renderer(catalogue),
             clock=clock,
-            chart_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts"),
+            chart_executor=new_chart_executor(),
         )
         application.bot_data[SERVICES_KEY] = services
         application.bot_data[RUNNER_KEY] = FlowRunner(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 metadata = MetaData(
     naming_convention={
@@ -148,4 +149,20 @@ answers = Table(
     Column("answered_at", UTCDateTime, nullable=False),
     Column("revised_at", UTCDateTime, nullable=True),
     UniqueConstraint("flow_run_id", "step_id", name="uq_answers_run_step"),
+)
+
+data_points = Table(
+    "data_points",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("chart", String(20), nullable=False),
+    Column("indicator", String(80), nullable=False),
+    Column("group_name", String(60), nullable=False),
+    Column("period", String(40), nullable=True),
+    Column("category", String(24), nullable=True),
+    Column("value", Float, nullable=False),
+    Column("n", Integer, nullable=True),
+    Column("imported_at", UTCDateTime, nullable=False),
 )

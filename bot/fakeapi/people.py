@@ -99,6 +99,19 @@ class SimulatedPerson:
         }
         await self.telegram.deliver({"message": message})
 
+    async def sends_document(self, file_name: str, content: bytes) -> None:
+        """Send a file (e.g. a CSV export) in the private chat."""
+        api = self.telegram.api
+        message_id = api.next_message_id(self.id)
+        file_id = f"file-{self.id}-{message_id}"
+        api.files[file_id] = content
+        api.note_incoming(self.id, message_id, f"[{file_name}]")
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+                    "file_size": len(content)}  # fmt: skip
+        message = {"message_id": message_id, "date": int(time.time()), "chat": self.private_chat,
+                   "from": self.user, "document": document}  # fmt: skip
+        await self.telegram.deliver({"message": message})
+
     async def taps(self, label: str, *, message_id: int | None = None) -> None:
         """Tap the button labelled `label` on the newest message showing it (or on `message_id`)."""
         message = self._message_with_button(label, message_id)

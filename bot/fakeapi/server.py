@@ -67,6 +67,7 @@ class FakeBotApi(BaseRequest):
         self.answered_queries: set[str] = set()
         self.open_queries: set[str] = set()
         self.blocked_chats: set[int] = set()
+        self.files: dict[str, bytes] = {}
         self._message_ids: dict[int, itertools.count] = {}
         self._update_ids = itertools.count(1)
 
@@ -92,6 +93,9 @@ class FakeBotApi(BaseRequest):
         connect_timeout: object = None,
         pool_timeout: object = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download, not a method call
+            content = self.files.get(url.rsplit("/", 1)[-1])
+            return (200, content) if content is not None else _error(404, "Not Found")
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files = (
@@ -140,6 +144,28 @@ class FakeBotApi(BaseRequest):
             params["chat_id"], caption=params.get("caption"), document=(name, content)
         )
         return _ok(self._message_json(message))
+
+    def _on_sendMediaGroup(
+        self, params: dict[str, Any], files: dict[str, Any]
+    ) -> tuple[int, bytes]:
+        media = params["media"]
+        if not 2 <= len(media) <= 10:
+            self.violations.append(f"sendMediaGroup: {len(media)} items, allowed 2-10")
+            return _error(400, "Bad Request: wrong number of media in the album")
+        sent = []
+        for item in media:
+            photo = _file_bytes(files.get(item["media"].removeprefix("attach://")))
+            message = self._deliver(params["chat_id"], caption=item.get("caption"), photo=photo)
+            sent.append(self._message_json(message))
+        return _ok(sent)
+
+    def _on_getFile(self, params: dict[str, Any], files: dict[str, Any]) -> tuple[int, bytes]:
+        file_id = params["file_id"]
+        if file_id not in self.files:
+            return _error(400, "Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        return _ok({"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size,
+                    "file_path": file_id})  # fmt: skip
 
     def _on_editMessageText(
         self, params: dict[str, Any], files: dict[str, Any]

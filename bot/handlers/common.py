@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from telegram import CallbackQuery, Update
 
@@ -13,6 +14,8 @@ from bot.runner import FlowRunner
 from storage.records import Person
 
 RUNNER_KEY = "runner"
+RECENT = timedelta(hours=12)
+"""A meeting stays in /prep, /status and /pack lists this long after it started."""
 
 ButtonHandler = Callable[["DDContext", Person, "Payload", CallbackQuery], Awaitable[str | None]]
 """Handles one kind of button; returns a short alert for the person, or None."""

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot import callbacks
 from bot.charts import status_chart
+from bot.charts.pool import draw
 from bot.charts.status_chart import PrepCounts
 from bot.context import DDContext, Services, services
-from bot.handlers.common import ButtonHandler, person_of, runner, say
+from bot.handlers.common import RECENT, ButtonHandler, person_of, runner, say
+from bot.handlers.data import send_pack
 from bot.render import Screen, button
 from bot.runner import FlowRunner
 from storage.records import Invite, Meeting, Person, Role, Run
 
 LEADER_FLOW = "leader_prep"
 NEW_MEETING_FLOW = "new_meeting"
-RECENT = timedelta(hours=12)
-"""A meeting stays in /prep and /status lists this long after it started."""
 
 
 def prep_flow_for(meeting: Meeting, role: Role) -> str | None:
@@ -120,6 +119,8 @@ async def open_prep(context: DDContext, person: Person, meeting: Meeting, role: 
         context, person, "prep.for_meeting", title=meeting.title, deadline=meeting.prep_deadline_at
     )
     if run is None:
+        if role == "participant":  # the charts come first: the questions are about them
+            await send_pack(context, person, meeting)
         await runner(context).start(context.bot, person, flow_id, meeting_id=meeting.id)
     else:
         editable = svc.clock() < meeting.prep_deadline_at
@@ -264,8 +265,7 @@ async def _send_status_chart(
         key: render.text(person, f"chart.{key}")
         for key in ("finished", "in_progress", "not_started", "participants", "prep_title")
     }
-    loop = asyncio.get_running_loop()
-    png = await loop.run_in_executor(svc.chart_executor, status_chart.render_png, counts, labels)
+    png = await draw(svc.chart_executor, status_chart.render_png, counts, labels)
     caption = render.text(
         person,
         "status.chart_caption",

@@ -6,8 +6,8 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot import callbacks
 from bot.context import DDContext, services
-from bot.handlers.common import ButtonHandler, person_of, say
-from bot.handlers.meetings import RECENT, open_prep
+from bot.handlers.common import RECENT, ButtonHandler, person_of, say
+from bot.handlers.meetings import open_prep
 from bot.render import Screen, button
 from bot.runner import FlowRunner
 from flows.i18n import LANGUAGES

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.repositories.datasets import DatasetRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.people import PeopleRepository
@@ -18,6 +19,7 @@ class Repositories:
     meetings: MeetingRepository
     invites: InviteRepository
     runs: RunRepository
+    datasets: DatasetRepository
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Repositories:
@@ -26,4 +28,5 @@ class Repositories:
             meetings=MeetingRepository(engine),
             invites=InviteRepository(engine),
             runs=RunRepository(engine),
+            datasets=DatasetRepository(engine),
         )

@@ -107,7 +107,8 @@ async def test_help_lists_what_each_role_can_do(world):
     await jonas.sends(f"/start {token}")
 
     await mette.sends("/help")
-    assert "Som mødeleder\n/status" in mette.last_text()
+    assert "Som mødeleder\nSend mig en CSV- eller Excel-fil" in mette.last_text()
+    assert "/status – hvem er klar" in mette.last_text()
     assert "Som deltager" not in mette.last_text()
     await jonas.sends("/help")
     assert "Som deltager" in jonas.last_text()
