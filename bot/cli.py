@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="play the demo offline and write what people saw")
     demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    importer = commands.add_parser("import", help="store a CSV/XLSX indicator file for a meeting")
+    importer.add_argument("--meeting", type=int, required=True, help="the meeting's number")
+    importer.add_argument("file", type=Path, help="the .csv or .xlsx file")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -38,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
 
         demo_main(args.out)
         return 0
+    if args.command == "import":
+        return _import(settings, args.meeting, args.file)
     return _migrate(settings)
 
 
@@ -70,6 +75,48 @@ def _migrate(settings: Settings) -> int:
 
     changed = asyncio.run(go())
     print("datadialog: database migrated" if changed else "datadialog: database already current")
+    return 0
+
+
+def _import(settings: Settings, meeting_id: int, file: Path) -> int:
+    from datetime import UTC, datetime
+
+    from bot.dataset.reader import ImportRefused, read_file
+    from flows.i18n import Catalogue
+    from storage.db import migrate, open_engine
+    from storage.repositories.datasets import DatasetRepository
+    from storage.repositories.meetings import MeetingRepository
+
+    catalogue = Catalogue.load()
+    language = settings.language
+    try:
+        result = read_file(file.name, file.read_bytes())
+    except ImportRefused as refused:
+        print(catalogue.text("import.refused", language), file=sys.stderr)
+        for problem in refused.problems:
+            print(catalogue.text(f"import.error.{problem.key}", language, **problem.params),
+                  file=sys.stderr)  # fmt: skip
+        return 1
+    except OSError as error:
+        print(f"datadialog: cannot read {file}: {error.strerror}", file=sys.stderr)
+        return 1
+
+    async def store() -> bool:
+        engine = open_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
+        try:
+            await migrate(engine)
+            if await MeetingRepository(engine).get(meeting_id) is None:
+                return False
+            rows = [point.model_dump() for point in result.points]
+            await DatasetRepository(engine).replace(meeting_id, rows, datetime.now(UTC))
+            return True
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(store()):
+        print(f"datadialog: there is no meeting {meeting_id}", file=sys.stderr)
+        return 1
+    print(f"datadialog: stored {len(result.points)} rows for meeting {meeting_id}")
     return 0
 
 

@@ -1,6 +1,7 @@
 """`datadialog demo`: the preparation stage played end to end, offline, written to a folder.
 
-A leader plans a meeting, a referent and three participants join by link (one with an English
+A leader plans a meeting and sends the team's indicator file (every chart type appears, with
+its caption), a referent and three participants join by link (one with an English
 phone), two finish, one stops half-way, the bot restarts, the third finishes, and the leader's
 /status shows who is ready with a chart. No token and no network: the real Application talks to
 the in-process fake Bot API, on a fresh SQLite database in the output folder.
@@ -17,6 +18,9 @@ from bot.fakeapi.script import plan_meeting
 from bot.fakeapi.transcript import write_transcripts
 from bot.fakeapi.world import ManualClock, OfflineWorld
 from bot.settings import Settings
+
+SAMPLE_DATA = Path(__file__).parent / "demo_data" / "fritidsindsats.csv"
+"""Invented numbers in the format Danish Excel exports: semicolons, decimal commas, cp1252."""
 
 DEMO_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 """The demo's fixed 'now', so the transcript reads the same on every run."""
@@ -49,6 +53,8 @@ async def _preparation(world: OfflineWorld) -> None:
     mette = world.person(101, "Mette", last_name="Holm")
     await mette.sends("/start")
     participant_token, referent_token = await plan_meeting(mette)
+    await mette.sends_document("fritidsindsats.csv", SAMPLE_DATA.read_bytes())  # Danish Excel
+    await mette.sends("/pack")  # the leader previews what participants will get
     await mette.sends("At se, om fritidsindsatsen holder de unge fast efter sommeren.")
     await mette.sends("Indsatsen som helhed: fremmøde og trivsel.")
     await mette.taps("Ja")

@@ -22,7 +22,14 @@ def caption(plan: ChartPlan, text: Text) -> str:
     }[plan.kind](plan, text)
     if plan.folded:
         parts.append(text("chart.caption.folded", count=plan.folded))
-    return " ".join(parts)[:MAX_CAPTION_CHARS]
+    while len(parts) > 1 and len(" ".join(parts)) > MAX_CAPTION_CHARS:
+        parts.pop(-2)  # drop detail sentences, keep the first (how to read) and the caveat
+    return " ".join(parts)
+
+
+def _listing(names: list[str] | tuple[str, ...]) -> str:
+    """At most six names, so a caption stays readable (and under Telegram's limit)."""
+    return ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
 
 
 def _name(group: str, text: Text) -> str:
@@ -34,7 +41,7 @@ def _comparison(plan: ChartPlan, text: Text) -> list[str]:
     scored = [(v, g) for g, v in zip(plan.categories, last.values, strict=True) if v is not None]
     top_value, top = max(scored)
     parts = [
-        text("chart.caption.comparison", periods=", ".join(s.name for s in plan.series)),
+        text("chart.caption.comparison", periods=_listing([s.name for s in plan.series])),
         text("chart.caption.comparison_top", period=last.name, group=_name(top, text),
              value=float(top_value)),
     ]  # fmt: skip
@@ -94,5 +101,5 @@ def _progression(plan: ChartPlan, text: Text) -> list[str]:
 def _two_groups(plan: ChartPlan, text: Text) -> list[str]:
     names: list[Series] = list(plan.series[:2])
     intro = text("chart.caption.two_groups", a=_name(names[0].name, text),
-                 b=_name(names[-1].name, text), points=", ".join(plan.categories))  # fmt: skip
+                 b=_name(names[-1].name, text), points=_listing(plan.categories))  # fmt: skip
     return [intro, *_movements(plan, text), *_cohort_caveat(plan, text)]

@@ -1,0 +1,117 @@
+"""Each chart draws the right numbers, folds long lists into "others", and says how to read it."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from bot import format
+from bot.charts import captions, draw
+from bot.charts.plans import OTHERS, plans_for
+from bot.dataset.reader import ChartKind, DataPoint
+from flows.i18n import Catalogue
+
+
+def point(chart: str, group: str, value: float, period: str | None = None, **extra) -> DataPoint:
+    return DataPoint(chart=chart, indicator="Test", group=group, period=period, value=value,
+                     **extra)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def text():
+    catalogue = Catalogue.load()
+
+    def make(language: str):
+        def text(key: str, **params):
+            shown = {k: format.number(v, language) if isinstance(v, float) else v
+                     for k, v in params.items()}  # fmt: skip
+            return catalogue.text(key, language, **shown)
+
+        return text
+
+    return make
+
+
+def test_group_comparison_draws_one_bar_per_group_and_period(text):
+    (plan,) = plans_for([
+        point("group_comparison", "Mænd", 2.1, "2024"), point("group_comparison", "Mænd", 2.4, "2025"),
+        point("group_comparison", "Kvinder", 1.8, "2024"), point("group_comparison", "Kvinder", 2.2, "2025"),
+    ])  # fmt: skip
+    assert plan.categories == ("Mænd", "Kvinder")
+    assert [(s.name, s.values) for s in plan.series] == [("2024", (2.1, 1.8)), ("2025", (2.4, 2.2))]
+    assert captions.caption(plan, text("da")).endswith(
+        "I 2025 har Mænd den højeste værdi (2,4). Mænd går fra 2,1 (2024) til 2,4 (2025)."
+    )
+
+
+def test_goal_attainment_turns_counts_into_shares_of_each_parameter(text):
+    counts = {"progress_reached": 14, "progress_not_reached": 9, "stable_reached": 6,
+              "no_change": 8, "worse": 3}  # fmt: skip
+    rows = [point("goal_attainment", "Familie", n, category=c) for c, n in counts.items()]
+    rows += [point("goal_attainment", "Fritid", n, category=c)
+             for c, n in zip(counts, (9, 12, 4, 11, 5), strict=True)]  # fmt: skip
+    (plan,) = plans_for(rows)
+    shares = {s.name: s.values for s in plan.series}
+    assert shares["progress_reached"] == (35.0, pytest.approx(100 * 9 / 41))
+    assert all(s.n == (40, 41) for s in plan.series)
+    caption = captions.caption(plan, text("da"))
+    assert "størst for Familie (50 %) og mindst for Fritid (32 %)" in caption
+    assert "fastholdelsesmål" in caption
+
+
+def test_progression_warns_when_the_number_of_answers_changes(text):
+    (plan,) = plans_for([
+        point("progression", "Alle", 4.2, "Start", n=36), point("progression", "Alle", 5.1, "Midt", n=31),
+        point("progression", "Alle", 6.0, "Slut", n=24),
+    ])  # fmt: skip
+    assert plan.categories == ("Start", "Midt", "Slut")
+    assert plan.series[0].values == (4.2, 5.1, 6.0)
+    assert plan.series[0].n == (36, 31, 24)
+    caption = captions.caption(plan, text("en"))
+    assert "Alle goes from 4.2 (Start) to 6 (Slut)." in caption
+    assert "changes from 36 to 24" in caption
+
+
+def test_two_groups_are_compared_at_each_point(text):
+    rows = [point("two_groups", g, v, p) for g, v, p in (
+        ("Mentor", 1.4, "Start"), ("Mentor", 2.1, "Slut"), ("Mentor", 1.9, "Opfølgning"),
+        ("Mentor og forældre", 1.3, "Start"), ("Mentor og forældre", 2.6, "Slut"),
+        ("Mentor og forældre", 2.5, "Opfølgning"))]  # fmt: skip
+    (plan,) = plans_for(rows)
+    assert plan.kind is ChartKind.TWO_GROUPS
+    assert [s.values for s in plan.series] == [(1.4, 2.1, 1.9), (1.3, 2.6, 2.5)]
+    assert "Mentor og forældre går fra 1,3 (Start) til 2,5 (Opfølgning)." in captions.caption(
+        plan, text("da")
+    )
+
+
+def test_more_than_seven_groups_keep_the_six_largest_and_fold_the_rest(text):
+    rows = [point("group_comparison", f"G{n}", float(n), "2025") for n in range(1, 10)]
+    (plan,) = plans_for(rows)
+    assert plan.categories == ("G4", "G5", "G6", "G7", "G8", "G9", OTHERS)
+    assert plan.series[0].values[-1] == 2.0  # the mean of G1, G2 and G3
+    assert plan.folded == 3
+    assert captions.caption(plan, text("da")).endswith("De 3 mindste grupper er samlet i »Øvrige«.")
+
+
+@pytest.mark.parametrize("kind", ["group_comparison", "goal_attainment", "progression",
+                                  "two_groups"])  # fmt: skip
+def test_every_chart_is_a_phone_sized_png_under_200_kb(kind):
+    extra = {"category": "worse"} if kind == "goal_attainment" else {}
+    period = None if kind == "goal_attainment" else "Start"
+    rows = [point(kind, g, 3.5, period, **extra) for g in ("A", "B")]
+    if kind != "goal_attainment":
+        rows += [point(kind, g, 4.5, "Slut") for g in ("A", "B")]
+    (plan,) = plans_for(rows)
+    png = draw.render_png(plan, {OTHERS: "Øvrige"}, "da")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", png[16:24]) == (720, 480)
+    assert len(png) < 200_000
+
+
+def test_captions_fit_telegrams_caption_limit(text):
+    rows = [point("progression", "G" * 58 + str(n), 1.0 + n, p, n=10 + n)
+            for n in range(7) for p in ("Start", "Slut")]  # fmt: skip
+    (plan,) = plans_for(rows)
+    assert len(captions.caption(plan, text("da"))) <= 1024
