@@ -34,10 +34,9 @@ def text():
 
 
 def test_group_comparison_draws_one_bar_per_group_and_period(text):
-    (plan,) = plans_for([
-        point("group_comparison", "Mænd", 2.1, "2024"), point("group_comparison", "Mænd", 2.4, "2025"),
-        point("group_comparison", "Kvinder", 1.8, "2024"), point("group_comparison", "Kvinder", 2.2, "2025"),
-    ])  # fmt: skip
+    values = (("Mænd", 2.1, "2024"), ("Mænd", 2.4, "2025"), ("Kvinder", 1.8, "2024"),
+              ("Kvinder", 2.2, "2025"))  # fmt: skip
+    (plan,) = plans_for([point("group_comparison", g, v, p) for g, v, p in values])
     assert plan.categories == ("Mænd", "Kvinder")
     assert [(s.name, s.values) for s in plan.series] == [("2024", (2.1, 1.8)), ("2025", (2.4, 2.2))]
     assert captions.caption(plan, text("da")).endswith(
@@ -61,10 +60,8 @@ def test_goal_attainment_turns_counts_into_shares_of_each_parameter(text):
 
 
 def test_progression_warns_when_the_number_of_answers_changes(text):
-    (plan,) = plans_for([
-        point("progression", "Alle", 4.2, "Start", n=36), point("progression", "Alle", 5.1, "Midt", n=31),
-        point("progression", "Alle", 6.0, "Slut", n=24),
-    ])  # fmt: skip
+    values = (("Start", 4.2, 36), ("Midt", 5.1, 31), ("Slut", 6.0, 24))
+    (plan,) = plans_for([point("progression", "Alle", v, p, n=n) for p, v, n in values])
     assert plan.categories == ("Start", "Midt", "Slut")
     assert plan.series[0].values == (4.2, 5.1, 6.0)
     assert plan.series[0].n == (36, 31, 24)
