@@ -31,7 +31,9 @@ async def test_the_leaders_file_is_stored_and_every_participant_gets_one_album_f
     for person in participants:
         await person.sends(f"/start {token}")
         albums = [
-            c for c in world.api.calls if c[0] == "sendMediaGroup" and c[1]["chat_id"] == person.id
+            params
+            for method, params in world.api.calls
+            if method == "sendMediaGroup" and params["chat_id"] == person.id
         ]
         assert len(albums) == 1
         assert len(albums[0]["media"]) == 4
