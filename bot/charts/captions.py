@@ -19,6 +19,7 @@ def caption(plan: ChartPlan, text: Text) -> str:
         ChartKind.GOAL_ATTAINMENT: _goal,
         ChartKind.PROGRESSION: _progression,
         ChartKind.TWO_GROUPS: _two_groups,
+        ChartKind.DISTRIBUTION: _distribution,
     }[plan.kind](plan, text)
     if plan.folded:
         parts.append(text("chart.caption.folded", count=plan.folded))
@@ -103,3 +104,14 @@ def _two_groups(plan: ChartPlan, text: Text) -> list[str]:
     intro = text("chart.caption.two_groups", a=_name(names[0].name, text),
                  b=_name(names[-1].name, text), points=_listing(plan.categories))  # fmt: skip
     return [intro, *_movements(plan, text), *_cohort_caveat(plan, text)]
+
+
+def _distribution(plan: ChartPlan, text: Text) -> list[str]:
+    counts = plan.series[0].values
+    total = sum(v or 0 for v in counts) or 1
+    top_count, top = max((v or 0, g) for g, v in zip(plan.categories, counts, strict=True))
+    return [
+        text("chart.caption.distribution", total=round(total)),
+        text("chart.caption.distribution_top", answer=_name(top, text), count=round(top_count),
+             share=round(100 * top_count / total)),
+    ]  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from babel.numbers import format_decimal
 
 from bot.charts import style
@@ -13,9 +15,17 @@ GOAL_COLOURS = dict(zip(GOAL_CATEGORIES, ("#009E73", "#56B4E9", "#0072B2", "#999
                         strict=True))  # fmt: skip
 LOCALES = {"da": "da_DK", "en": "en_GB"}
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 
 def render_png(plan: ChartPlan, labels: dict[str, str], language: str) -> bytes:
     """`labels` translates OTHERS, the goal categories and the axis names."""
+    return style.to_png(draw_figure(plan, labels, language))
+
+
+def draw_figure(plan: ChartPlan, labels: dict[str, str], language: str) -> Figure:
+    """The figure itself, so tests can check what was drawn, not only that a PNG came out."""
     figure = style.new_figure()
     axes = figure.add_subplot()
     locale = LOCALES.get(language, "da_DK")
@@ -31,18 +41,21 @@ def render_png(plan: ChartPlan, labels: dict[str, str], language: str) -> bytes:
 
     if plan.kind is ChartKind.GOAL_ATTAINMENT:
         _stacked_shares(axes, plan, name, percent)
+    elif plan.kind is ChartKind.DISTRIBUTION:
+        _counts(axes, plan, name, percent)
     elif plan.kind is ChartKind.GROUP_COMPARISON:
         _grouped_bars(axes, plan, name, number)
     else:
         _lines(axes, plan, name, number)
     from matplotlib.ticker import FuncFormatter
 
-    value_axis = axes.xaxis if plan.kind is ChartKind.GOAL_ATTAINMENT else axes.yaxis
+    horizontal = plan.kind in (ChartKind.GOAL_ATTAINMENT, ChartKind.DISTRIBUTION)
+    value_axis = axes.xaxis if horizontal else axes.yaxis
     value_axis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, locale=locale)))
     axes.set_title(plan.title, fontsize=style.FONT_SIZE + 1, loc="left")
     axes.tick_params(labelsize=style.FONT_SIZE - 3)
     axes.spines[["top", "right"]].set_visible(False)
-    return style.to_png(figure)
+    return figure
 
 
 def _grouped_bars(axes, plan: ChartPlan, name, number) -> None:
@@ -58,6 +71,19 @@ def _grouped_bars(axes, plan: ChartPlan, name, number) -> None:
                        fontsize=style.FONT_SIZE - 5)  # fmt: skip
     axes.set_xticks(list(positions), [name(c) for c in plan.categories])
     axes.legend(fontsize=style.FONT_SIZE - 4, frameon=False)
+
+
+def _counts(axes, plan: ChartPlan, name, count) -> None:
+    """Horizontal bars, one per answer or theme, labelled with the count and its share."""
+    values = [v or 0.0 for v in plan.series[0].values]
+    total = sum(values) or 1
+    positions = list(range(len(values)))
+    bars = axes.barh(positions, values, color=SERIES_COLOURS[0])
+    axes.bar_label(bars, labels=[f"{count(v)} ({count(100 * v / total)} %)" for v in values],
+                   padding=4, fontsize=style.FONT_SIZE - 4)  # fmt: skip
+    axes.set_yticks(positions, [name(c) for c in plan.categories])
+    axes.invert_yaxis()
+    axes.margins(x=0.25)
 
 
 def _stacked_shares(axes, plan: ChartPlan, name, number) -> None:

@@ -45,6 +45,7 @@ def plans_for(points: list[DataPoint]) -> list[ChartPlan]:
         ChartKind.GOAL_ATTAINMENT: _goal_attainment,
         ChartKind.PROGRESSION: _lines,
         ChartKind.TWO_GROUPS: _lines,
+        ChartKind.DISTRIBUTION: _distribution,
     }
     return [builders[rows[0].chart](title, rows) for title, rows in by_indicator.items()]
 
@@ -129,3 +130,33 @@ def _lines(title: str, rows: list[DataPoint]) -> ChartPlan:
             )
         )
     return ChartPlan(rows[0].chart, title, tuple(periods), tuple(series), len(folded))
+
+
+def _distribution(title: str, rows: list[DataPoint]) -> ChartPlan:
+    """How many gave each answer, in the order of the answer options (surveys)."""
+    counts: dict[str, float] = defaultdict(float)
+    for row in rows:
+        counts[row.group] += row.value
+    return _counted(title, list(counts.items()))
+
+
+def vote_results(title: str, votes: list[tuple[str, int]]) -> ChartPlan:
+    """Dot-vote results, most votes first (the dialogue's Interpret step)."""
+    return _counted(title, sorted(votes, key=lambda item: -item[1]))
+
+
+def _counted(title: str, items: list[tuple[str, float]]) -> ChartPlan:
+    groups = [name for name, _ in items]
+    weight = dict(items)
+    kept, folded = _fold(groups, weight)
+    values = [weight[g] for g in kept]
+    if folded:
+        kept, values = [*kept, OTHERS], [*values, sum(weight[g] for g in folded)]
+    total = sum(weight.values())
+    return ChartPlan(
+        ChartKind.DISTRIBUTION,
+        title,
+        tuple(kept),
+        (Series("count", tuple(values), (int(total),)),),
+        len(folded),
+    )

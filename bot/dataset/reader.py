@@ -1,10 +1,12 @@
 """Reading a team's indicator file (CSV or XLSX, long format) into validated data points.
 
 One row per number. Columns (header names are case-insensitive; Danish names work too):
-    chart      group_comparison | goal_attainment | progression | two_groups
+    chart      group_comparison | goal_attainment | progression | two_groups | distribution
     indicator  the chart's title, e.g. "Fremmøde i fritidsaktiviteter"
-    group      a group, a parameter (goal attainment) or an intervention (two_groups)
-    period     a year, a measurement point or start/end/follow-up (not for goal_attainment)
+    group      a group, a parameter (goal attainment), an intervention (two_groups) or an
+               answer option (distribution: how many gave each answer)
+    period     a year, a measurement point or start/end/follow-up (not for goal_attainment
+               or distribution)
     category   goal_attainment only: one of the five categories of seed 001
     value      the number (decimal comma or point)
     n          optional: how many answers the value rests on
@@ -33,6 +35,7 @@ class ChartKind(StrEnum):
     GOAL_ATTAINMENT = "goal_attainment"
     PROGRESSION = "progression"
     TWO_GROUPS = "two_groups"
+    DISTRIBUTION = "distribution"
 
 
 GOAL_CATEGORIES = (
@@ -218,7 +221,8 @@ def _check_consistency(points: list[DataPoint]) -> list[Problem]:
         groups.setdefault(point.indicator, set()).add(point.group)
         if point.chart is ChartKind.GOAL_ATTAINMENT and point.category is None:
             problems.append(Problem("needs_category", {"indicator": point.indicator}))
-        if point.chart is not ChartKind.GOAL_ATTAINMENT and point.period is None:
+        needs_period = point.chart not in (ChartKind.GOAL_ATTAINMENT, ChartKind.DISTRIBUTION)
+        if needs_period and point.period is None:
             problems.append(Problem("needs_period", {"indicator": point.indicator}))
     for indicator, names in groups.items():
         if len(names) > MAX_GROUPS:

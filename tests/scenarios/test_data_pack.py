@@ -21,11 +21,11 @@ async def test_the_leaders_file_is_stored_and_every_participant_gets_one_album_f
     token, _ = await plan_meeting(mette)
     await mette.sends_document("fritidsindsats.csv", SAMPLE_DATA.read_bytes())
     assert mette.texts()[-2] == da("import.note.windows_1252")
-    assert mette.last_text().startswith("Data til Status på fritidsindsatsen er gemt: 26 rækker, 4")
-    assert await stored_rows(world) == 26
+    assert mette.last_text().startswith("Data til Status på fritidsindsatsen er gemt: 31 rækker, 5")
+    assert await stored_rows(world) == 31
 
     await mette.sends("/pack")  # the leader's preview
-    assert len(mette.photos()) == 4
+    assert len(mette.photos()) == 5
 
     participants = [world.person(200 + n, name) for n, name in enumerate(("Jonas", "Aisha"))]
     for person in participants:
@@ -36,9 +36,9 @@ async def test_the_leaders_file_is_stored_and_every_participant_gets_one_album_f
             if method == "sendMediaGroup" and params["chat_id"] == person.id
         ]
         assert len(albums) == 1
-        assert len(albums[0]["media"]) == 4
+        assert len(albums[0]["media"]) == 5
         photos = person.photos()
-        assert [p.caption.startswith("Sådan læses figuren") for p in photos] == [True] * 4
+        assert [p.caption.startswith("Sådan læses figuren") for p in photos] == [True] * 5
         assert all(p.photo.startswith(b"\x89PNG") for p in photos)
         texts = person.texts()
         charts_at = texts.index(photos[0].caption)
@@ -56,7 +56,7 @@ async def test_a_bad_file_stores_nothing_and_says_where_the_problem_is(world, da
         + "\n"
         + da("import.error.not_a_number", row=2, column="value", text="mange")
     )
-    assert await stored_rows(world) == 26  # the earlier import is untouched
+    assert await stored_rows(world) == 31  # the earlier import is untouched
 
 
 async def test_only_a_leader_can_send_data_and_a_meeting_without_data_says_so(world, da):
@@ -115,6 +115,6 @@ async def test_the_import_command_fills_an_existing_meeting(tmp_path: Path):
         subprocess.run, command, capture_output=True, text=True, env=env, cwd=tmp_path, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert "stored 26 rows" in result.stdout
-    assert len(await repos.datasets.rows_for(meeting.id)) == 26
+    assert "stored 31 rows" in result.stdout
+    assert len(await repos.datasets.rows_for(meeting.id)) == 31
     await engine.dispose()

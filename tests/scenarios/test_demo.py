@@ -23,11 +23,11 @@ def test_demo_writes_a_transcript_per_person_and_the_status_charts(tmp_path):
     assert "Thank you! Your three points are saved." in lars
     charts = sorted(tmp_path.glob("*.png"))
     leader_charts = [c.name for c in charts if c.name.startswith("mette")]
-    assert len(leader_charts) == 6  # the 4-chart pack preview and two /status charts
-    assert len([c for c in charts if c.name.startswith("jonas")]) == 4
-    assert "Data til **Status på fritidsindsatsen** er gemt: 26 rækker, 4 diagrammer." in mette
+    assert len(leader_charts) == 7  # the 5-chart pack preview and two /status charts
+    assert len([c for c in charts if c.name.startswith("jonas")]) == 5
+    assert "Data til **Status på fritidsindsatsen** er gemt: 31 rækker, 5 diagrammer." in mette
     for chart in charts:
         data = chart.read_bytes()
         assert data.startswith(b"\x89PNG")
         assert struct.unpack(">II", data[16:24]) == (720, 480)
-    assert "![chart](mette-holm-chart-6.png)" in mette
+    assert "![chart](mette-holm-chart-7.png)" in mette

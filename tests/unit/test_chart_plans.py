@@ -8,7 +8,7 @@ import pytest
 
 from bot import format
 from bot.charts import captions, draw
-from bot.charts.plans import OTHERS, plans_for
+from bot.charts.plans import OTHERS, plans_for, vote_results
 from bot.dataset.reader import ChartKind, DataPoint
 from flows.i18n import Catalogue
 
@@ -92,13 +92,14 @@ def test_more_than_seven_groups_keep_the_six_largest_and_fold_the_rest(text):
     assert captions.caption(plan, text("da")).endswith("De 3 mindste grupper er samlet i »Øvrige«.")
 
 
-@pytest.mark.parametrize("kind", ["group_comparison", "goal_attainment", "progression",
-                                  "two_groups"])  # fmt: skip
+@pytest.mark.parametrize(
+    "kind", ["group_comparison", "goal_attainment", "progression", "distribution", "two_groups"]
+)
 def test_every_chart_is_a_phone_sized_png_under_200_kb(kind):
     extra = {"category": "worse"} if kind == "goal_attainment" else {}
-    period = None if kind == "goal_attainment" else "Start"
+    period = None if kind in ("goal_attainment", "distribution") else "Start"
     rows = [point(kind, g, 3.5, period, **extra) for g in ("A", "B")]
-    if kind != "goal_attainment":
+    if period is not None:
         rows += [point(kind, g, 4.5, "Slut") for g in ("A", "B")]
     (plan,) = plans_for(rows)
     png = draw.render_png(plan, {OTHERS: "Øvrige"}, "da")
@@ -112,3 +113,30 @@ def test_captions_fit_telegrams_caption_limit(text):
             for n in range(7) for p in ("Start", "Slut")]  # fmt: skip
     (plan,) = plans_for(rows)
     assert len(captions.caption(plan, text("da"))) <= 1024
+
+
+def test_distribution_keeps_the_answer_order_and_votes_are_ranked(text):
+    answers = (("Meget tilfreds", 18), ("Tilfreds", 23), ("Utilfreds", 5))
+    (plan,) = plans_for([point("distribution", a, n) for a, n in answers])
+    assert plan.categories == ("Meget tilfreds", "Tilfreds", "Utilfreds")
+    assert plan.series[0].values == (18, 23, 5)
+    assert captions.caption(plan, text("da")).endswith("Flest svarede »Tilfreds«: 23 (50 %).")
+    votes = vote_results("Stemmer", [("Fremmøde", 3), ("Trivsel", 7), ("Data", 5)])
+    assert votes.categories == ("Trivsel", "Data", "Fremmøde")
+    assert votes.series[0].values == (7, 5, 3)
+
+
+def test_the_figure_draws_exactly_the_planned_numbers():
+    values = (("Mænd", 2.1, "2024"), ("Mænd", 2.4, "2025"), ("Kvinder", 1.8, "2024"),
+              ("Kvinder", 2.2, "2025"))  # fmt: skip
+    (bars,) = plans_for([point("group_comparison", g, v, p) for g, v, p in values])
+    axes = draw.draw_figure(bars, {}, "da").axes[0]
+    assert [round(p.get_height(), 1) for p in axes.patches] == [2.1, 1.8, 2.4, 2.2]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["Mænd", "Kvinder"]
+    assert "2,4" in [t.get_text() for t in axes.texts]  # value labels with a decimal comma
+
+    (lines,) = plans_for([point("progression", "Alle", v, p, n=n)
+                          for p, v, n in (("Start", 4.2, 36), ("Slut", 6.0, 24))])  # fmt: skip
+    axes = draw.draw_figure(lines, {}, "en").axes[0]
+    assert list(axes.lines[0].get_ydata()) == [4.2, 6.0]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["Start\nn=36", "Slut\nn=24"]

@@ -74,7 +74,7 @@ def test_an_xlsx_workbook_is_read():
         ("d.csv", csv("pie;Trivsel;A;Start;;1;"),
          [("bad_cell", {"row": 2, "column": "chart",
                         "reason": "Input should be 'group_comparison', 'goal_attainment', "
-                                  "'progression' or 'two_groups'"})]),
+                                  "'progression', 'two_groups' or 'distribution'"})]),
         ("d.csv", csv("goal_attainment;Mål;A;;Glad;1;"),
          [("bad_cell", {"row": 2, "column": "category", "reason": "Value error, unknown "
                         "category; use one of progress_reached, progress_not_reached, "
