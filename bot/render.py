@@ -21,7 +21,6 @@ from flows.model import StepKind
 from storage.records import Person
 
 MAX_MESSAGE_CHARS = 4096
-MAX_CAPTION_CHARS = 1024
 BLOCK_SEPARATOR = "\n\n"
 
 

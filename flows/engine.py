@@ -135,10 +135,6 @@ class Outcome:
     rejected: Message | None = None
     finished: bool = False
 
-    @property
-    def changed(self) -> bool:
-        return self.rejected is None
-
 
 # Engine -------------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 Role = Literal["leader", "referent", "participant", "observer"]
-ROLES: tuple[Role, ...] = ("leader", "referent", "participant", "observer")
 
 
 @dataclass(frozen=True)

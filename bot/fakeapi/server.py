@@ -64,9 +64,7 @@ class FakeBotApi(BaseRequest):
         self.messages: dict[tuple[int, int], Delivered] = {}
         self.events: list[Event] = []
         self.chat_names: dict[int, str] = {}
-        self.answered_queries: set[str] = set()
         self.open_queries: set[str] = set()
-        self.blocked_chats: set[int] = set()
         self.files: dict[str, bytes] = {}
         self._message_ids: dict[int, itertools.count] = {}
         self._update_ids = itertools.count(1)
@@ -108,9 +106,6 @@ class FakeBotApi(BaseRequest):
         if problems:
             self.violations.extend(problems)
             return _error(400, f"Bad Request: {problems[0]}")
-        chat_id = params.get("chat_id")
-        if isinstance(chat_id, int) and chat_id in self.blocked_chats:
-            return _error(403, "Forbidden: bot was blocked by the user")
         handler = getattr(self, f"_on_{endpoint}", None)
         if handler is None:
             return _ok(True)
@@ -201,7 +196,6 @@ class FakeBotApi(BaseRequest):
                 "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
         self.open_queries.discard(query_id)
-        self.answered_queries.add(query_id)
         if params.get("text"):
             chat_id = int(query_id.split("-")[0])
             self._record(Event(chat_id, "alert", None, params["text"]))

@@ -143,7 +143,7 @@ async def on_edit_button(
     """'Change answer N' under a finished preparation."""
     svc = services(context)
     run = await _own_run(context, person, payload)
-    if run is None or len(payload.args) != 2 or run.status not in ("active", "finished"):
+    if run is None or len(payload.args) != 2:
         return svc.render.text(person, "error.button_expired")
     closed = await _deadline_passed(svc, person, run)
     if closed:
@@ -157,7 +157,7 @@ async def on_restart_button(
     """'Start over': ask first, because it throws the answers away."""
     svc = services(context)
     run = await _own_run(context, person, payload)
-    if run is None or run.status not in ("active", "finished"):
+    if run is None:
         return svc.render.text(person, "error.button_expired")
     closed = await _deadline_passed(svc, person, run)
     if closed:
@@ -177,7 +177,7 @@ async def on_restart_answer(
 ) -> str | None:
     svc = services(context)
     run = await _own_run(context, person, payload)
-    if run is None or run.status not in ("active", "finished"):
+    if run is None:
         return svc.render.text(person, "error.button_expired")
     if payload.action == callbacks.RESTART_KEEP:
         await _settle_question(query, svc.render.text(person, "prep.kept"))
@@ -392,11 +392,14 @@ async def _member_meeting(
 
 
 async def _own_run(context: DDContext, person: Person, payload: callbacks.Payload) -> Run | None:
+    """The current (open or finished) run a button names, if it is this person's."""
     try:
         run = await services(context).repos.runs.get(payload.int_arg(0))
     except (ValueError, IndexError):
         return None
-    return run if run is not None and run.user_id == person.id else None
+    if run is None or run.user_id != person.id or run.status not in ("active", "finished"):
+        return None
+    return run
 
 
 async def _led_invite(

@@ -49,9 +49,6 @@ class PeopleRepository:
     async def set_language(self, person: Person, language: str) -> Person:
         return await self._change(person, language=language)
 
-    async def mark_unreachable(self, person: Person) -> Person:
-        return await self._change(person, is_reachable=False)
-
     async def _change(self, person: Person, **values: object) -> Person:
         async with self._engine.begin() as conn:
             await conn.execute(update(users).where(users.c.id == person.id).values(**values))
