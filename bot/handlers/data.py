@@ -9,7 +9,13 @@ from telegram import InputMediaPhoto, Update
 from bot.charts import captions, draw, plans
 from bot.charts.pool import draw as draw_in_pool
 from bot.context import DDContext, Services, services
-from bot.dataset.reader import GOAL_CATEGORIES, DataPoint, ImportRefused, read_file
+from bot.dataset.reader import (
+    GOAL_CATEGORIES,
+    MAX_FILE_BYTES,
+    DataPoint,
+    ImportRefused,
+    read_file,
+)
 from bot.handlers.common import RECENT, person_of, say
 from bot.render import Screen
 from bot.runner import FlowRunner
@@ -48,7 +54,7 @@ async def on_document(update: Update, context: DDContext) -> None:
         return
     meeting = led[0][0]
     document = message.document
-    if document.file_size and document.file_size > 5 * 1024 * 1024:
+    if document.file_size and document.file_size > MAX_FILE_BYTES:
         await say(
             context, person, "import.error.too_big", size_mb=round(document.file_size / 2**20, 1)
         )
