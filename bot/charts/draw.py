@@ -15,6 +15,14 @@ GOAL_COLOURS = dict(zip(GOAL_CATEGORIES, ("#009E73", "#56B4E9", "#0072B2", "#999
                         strict=True))  # fmt: skip
 LOCALES = {"da": "da_DK", "en": "en_GB"}
 
+MAX_LABEL_CHARS = 32
+_MARGINS = {
+    ChartKind.GOAL_ATTAINMENT: {"left": 0.3, "right": 0.97, "top": 0.9, "bottom": 0.3},
+    ChartKind.DISTRIBUTION: {"left": 0.3, "right": 0.97, "top": 0.9, "bottom": 0.1},
+    None: {"left": 0.1, "right": 0.97, "top": 0.9, "bottom": 0.16},
+}
+"""Fixed margins: a layout engine would draw every chart twice to measure it first."""
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -37,7 +45,8 @@ def draw_figure(plan: ChartPlan, labels: dict[str, str], language: str) -> Figur
         return format_decimal(value, format="#,##0", locale=locale)
 
     def name(text: str) -> str:
-        return labels.get(text, text)
+        shown = labels.get(text, text)
+        return shown if len(shown) <= MAX_LABEL_CHARS else shown[: MAX_LABEL_CHARS - 1] + "…"
 
     if plan.kind is ChartKind.GOAL_ATTAINMENT:
         _stacked_shares(axes, plan, name, percent)
@@ -55,6 +64,11 @@ def draw_figure(plan: ChartPlan, labels: dict[str, str], language: str) -> Figur
     axes.set_title(plan.title, fontsize=style.FONT_SIZE + 1, loc="left")
     axes.tick_params(labelsize=style.FONT_SIZE - 3)
     axes.spines[["top", "right"]].set_visible(False)
+    margins = dict(_MARGINS.get(plan.kind, _MARGINS[None]))
+    if horizontal:  # room for the longest category label on the left
+        longest = max((len(name(c)) for c in plan.categories), default=0)
+        margins["left"] = min(0.5, 0.05 + 0.014 * min(longest, MAX_LABEL_CHARS))
+    figure.subplots_adjust(**margins)
     return figure
 
 

@@ -23,7 +23,7 @@ def new_figure() -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=PHONE_SIZE_INCHES, dpi=DPI, layout="constrained")
+    figure = Figure(figsize=PHONE_SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
     return figure
 
