@@ -39,6 +39,7 @@ from storage.repositories import Repositories
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+GC_THRESHOLDS = (10_000, 100, 100)
 
 PRIVATE_COMMANDS = {
     "start": people.on_start,
@@ -131,8 +132,12 @@ def _start_services(settings: Settings, clock: Clock):
         )
         await _publish_commands(application, catalogue)
         # Start-up objects (modules, flows, texts) live as long as the process: keep them out of
-        # every future garbage collection pass.
+        # every future garbage collection pass. The caches of people and open runs make the heap
+        # large, and CPython's default thresholds then spend more time in full collections than
+        # in our own code: measured with bench/flow_steps, 650-690 µs CPU per answer with the
+        # defaults, 440-500 µs with these.
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
 
     return post_init
 
