@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from telegram import BotCommand
+from telegram import BotCommand, BotCommandScopeAllGroupChats
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -25,8 +25,11 @@ from bot import format
 from bot.charts.pool import new_chart_executor
 from bot.context import SERVICES_KEY, Services
 from bot.errors import on_error
-from bot.handlers import buttons, data, flow_input, group, meetings, people
+from bot.handlers import buttons, data, flow_input, meetings, people
 from bot.handlers.common import RUNNER_KEY
+from bot.meeting import agreement, commands, phases, themes, voting
+from bot.meeting.kit import KIT_KEY, Kit
+from bot.meeting.timers import MeetingTimers
 from bot.ordering import PerChatOrderedProcessor
 from bot.render import Renderer
 from bot.runner import FlowRunner
@@ -53,7 +56,17 @@ PRIVATE_COMMANDS = {
     "language": people.on_language,
     "cancel": people.on_cancel,
 }
-MENU = ("prep", "pack", "meetings", "newmeeting", "status", "invites", "language", "cancel", "help")
+GROUP_COMMANDS = {
+    "linkmeeting": commands.on_linkmeeting,
+    "startmeeting": commands.on_startmeeting,
+    "timebox": commands.on_timebox,
+    "start": commands.on_group_start,
+}
+MENU = (
+    "prep", "pack", "meetings", "newmeeting", "status", "invites", "minutes", "language", "cancel",
+    "help",
+)  # fmt: skip
+GROUP_MENU = ("linkmeeting", "startmeeting", "timebox", "minutes")
 
 
 def utc_now() -> datetime:
@@ -91,18 +104,21 @@ def build_application(
 
 def _add_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
     for name, callback in PRIVATE_COMMANDS.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
+    for name, callback in GROUP_COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback, filters=groups))
+    application.add_handler(CommandHandler("minutes", commands.on_minutes))
     application.add_handler(CallbackQueryHandler(buttons.on_button))
     application.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, flow_input.on_private_text)
     )
     application.add_handler(MessageHandler(private & filters.COMMAND, people.on_unknown_command))
     application.add_handler(
-        MessageHandler(
-            filters.ChatType.GROUPS & (filters.COMMAND | filters.REPLY), group.on_group_message
-        )
+        MessageHandler(groups & filters.REPLY & ~filters.COMMAND, commands.on_group_reply)
     )
+    application.add_handler(MessageHandler(groups & filters.COMMAND, commands.on_group_command))
     application.add_handler(MessageHandler(private & filters.Document.ALL, data.on_document))
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, flow_input.on_non_text)
@@ -127,9 +143,26 @@ def _start_services(settings: Settings, clock: Clock):
             chart_executor=new_chart_executor(),
         )
         application.bot_data[SERVICES_KEY] = services
-        application.bot_data[RUNNER_KEY] = FlowRunner(
-            services, {meetings.NEW_MEETING_FLOW: meetings.create_meeting_from}
+        runner = FlowRunner(services, {meetings.NEW_MEETING_FLOW: meetings.create_meeting_from})
+        application.bot_data[RUNNER_KEY] = runner
+        timers = MeetingTimers(
+            services,
+            application.bot,
+            application.job_queue,
+            {
+                "panel": phases.panel_screen,
+                "themes": themes.themes_screen,
+                "ballot": voting.ballot_screen,
+            },
         )
+        kit = Kit(services, application.bot, timers, runner)
+        application.bot_data[KIT_KEY] = kit
+        runner.on_finish(themes.ADD_THEME_FLOW, themes.theme_written(kit))
+        runner.on_finish(meetings.AGREEMENT_FLOW, agreement.agreement_written(kit))
+        runner.on_finish(agreement.ACTION_FLOW, agreement.action_written(kit))
+        rearmed = await timers.rearm()
+        if rearmed:
+            log.info("re-armed %d meeting timers", rearmed)
         await _publish_commands(application, catalogue)
         # Start-up objects (modules, flows, texts) live as long as the process: keep them out of
         # every future garbage collection pass. The caches of people and open runs make the heap
@@ -144,9 +177,15 @@ def _start_services(settings: Settings, clock: Clock):
 
 async def _publish_commands(application: Application, catalogue: Catalogue) -> None:
     for language in LANGUAGES:
-        commands = [BotCommand(name, catalogue.text(f"menu.{name}", language)) for name in MENU]
+        private_menu = [BotCommand(name, catalogue.text(f"menu.{name}", language)) for name in MENU]
         code = None if language == "da" else language
-        await application.bot.set_my_commands(commands, language_code=code)
+        await application.bot.set_my_commands(private_menu, language_code=code)
+        in_groups = [
+            BotCommand(name, catalogue.text(f"menu.{name}", language)) for name in GROUP_MENU
+        ]
+        await application.bot.set_my_commands(
+            in_groups, scope=BotCommandScopeAllGroupChats(), language_code=code
+        )
 
 
 async def _stop_services(application: Application) -> None:

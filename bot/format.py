@@ -25,6 +25,12 @@ def when(moment: datetime, language: str, time_zone: str) -> str:
     return format_datetime(local, _DATETIME_PATTERN.get(language, "da"), locale=_locale(language))
 
 
+def time_of_day(moment: datetime, language: str, time_zone: str) -> str:
+    """ "10:45" in the person's zone."""
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return format_datetime(local, "HH:mm", locale=_locale(language))
+
+
 def number(value: float, language: str) -> str:
     """12,5 in Danish, 12.5 in English."""
     return format_decimal(value, locale=_locale(language))

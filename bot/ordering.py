@@ -44,8 +44,12 @@ class PerChatOrderedProcessor(BaseUpdateProcessor):
 
 
 def _chat_key(update: object) -> int | None:
+    """Messages are ordered per chat; button taps per person, so that 50 people voting in one
+    group are handled side by side while each person's own taps keep their order."""
     if not isinstance(update, Update):
         return None
+    if update.callback_query is not None:
+        return update.callback_query.from_user.id
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user else None

@@ -32,7 +32,11 @@ class Applied:
 class FlowRunner:
     def __init__(self, services: Services, finish_hooks: dict[str, FinishHook]) -> None:
         self.services = services
-        self._finish_hooks = finish_hooks
+        self._finish_hooks = dict(finish_hooks)
+
+    def on_finish(self, flow_id: str, hook: FinishHook) -> None:
+        """Run `hook` when a run of `flow_id` is finished (after its answers are stored)."""
+        self._finish_hooks[flow_id] = hook
 
     async def start(
         self,

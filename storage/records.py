@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 Role = Literal["leader", "referent", "participant", "observer"]
+InviteRole = Role | Literal["owner"]
+"""An owner link makes someone the owner of one action without joining the meeting."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,12 @@ class Invite:
     id: int
     token: str
     meeting_id: int
-    role: Role
+    role: InviteRole
     expires_at: datetime
     max_uses: int | None
     uses: int
     revoked_at: datetime | None
+    action_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,96 @@ class StoredAnswer:
     value: Any
     answered_at: datetime
     revised_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """Where a meeting's dialogue stands, as the group sees it."""
+
+    meeting_id: int
+    group_chat_id: int
+    phase: str
+    revision: int
+    paused: bool
+    phase_started_at: datetime | None
+    phase_elapsed_s: int
+    timeboxes: tuple[int, ...]
+    panel_message_id: int | None
+    themes_message_id: int | None
+    ballot_message_id: int | None
+    leader_turn: bool
+    dots_per_person: int
+    vote_status: str
+    chosen_theme_id: int | None
+    area_note: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: int
+    meeting_id: int
+    author_id: int
+    text: str
+    merged_into: int | None
+
+
+@dataclass(frozen=True)
+class Timer:
+    id: int
+    meeting_id: int
+    kind: str
+    target: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Action:
+    id: int
+    meeting_id: int
+    description: str
+    owner_id: int | None
+    owner_name: str | None
+    """The owner's display name: the member's, or the name given for someone outside."""
+    follow_up_id: int | None
+    follow_up_name: str | None
+    deadline_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class Agreement:
+    meeting_id: int
+    short_goal: str
+    long_goal: str
+    horizon_months: int
+    data_signal: str
+    next_meeting_id: int | None
+    cadence_days: int
+    confirmed_at: datetime
+
+
+@dataclass(frozen=True)
+class ActionUpdate:
+    """An owner's follow-up answer between meetings (Done, In progress, Blocked, Postponed)."""
+
+    status: str
+    note: str | None
+    reported_at: datetime
+
+
+@dataclass(frozen=True)
+class ActionReview:
+    """What the group concluded about an action at the next meeting's Since last time."""
+
+    outcome: str | None
+    decision: str | None
+    learning: str | None
+
+
+@dataclass(frozen=True)
+class PastAction:
+    action: Action
+    latest_update: ActionUpdate | None
+    review: ActionReview | None

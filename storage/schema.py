@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 metadata = MetaData(
     naming_convention={
@@ -118,6 +118,7 @@ invites = Table(
     Column("uses", Integer, nullable=False, default=0),
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("action_id", ForeignKey("actions.id"), nullable=True),
 )
 
 flow_runs = Table(
@@ -165,4 +166,127 @@ data_points = Table(
     Column("value", Float, nullable=False),
     Column("n", Integer, nullable=True),
     Column("imported_at", UTCDateTime, nullable=False),
+)
+
+# The dialogue (#4): a meeting run phase by phase from a linked group ----------------------------
+
+dialogues = Table(
+    "dialogues",
+    metadata,
+    Column("meeting_id", ForeignKey("meetings.id"), primary_key=True),
+    Column("group_chat_id", BigInteger, nullable=False, index=True),
+    Column("linked_by", ForeignKey("users.id"), nullable=False),
+    Column("linked_at", UTCDateTime, nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("paused", Boolean, nullable=False),
+    Column("phase_started_at", UTCDateTime, nullable=True),
+    Column("phase_elapsed_s", Integer, nullable=False),
+    Column("timeboxes", JSON, nullable=False),
+    Column("panel_message_id", BigInteger, nullable=True),
+    Column("themes_message_id", BigInteger, nullable=True),
+    Column("ballot_message_id", BigInteger, nullable=True),
+    Column("leader_turn", Boolean, nullable=False),
+    Column("dots_per_person", Integer, nullable=False),
+    Column("vote_status", String(8), nullable=False),
+    Column("chosen_theme_id", Integer, nullable=True),
+    Column("area_note", String(2000), nullable=True),
+    Column("started_at", UTCDateTime, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+)
+
+themes = Table(
+    "themes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=False, index=True),
+    Column("author_id", ForeignKey("users.id"), nullable=False),
+    Column("text", String(300), nullable=False),
+    Column("merged_into", ForeignKey("themes.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=False),
+    Column("theme_id", ForeignKey("themes.id"), nullable=False),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("cast_at", UTCDateTime, nullable=False),
+    Index("ix_votes_meeting_user", "meeting_id", "user_id"),
+)
+
+reply_targets = Table(
+    "reply_targets",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True),
+    Column("message_id", BigInteger, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("ref_id", Integer, nullable=False),
+)
+
+meeting_timers = Table(
+    "meeting_timers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("target", String(16), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("done_at", UTCDateTime, nullable=True),
+)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("meeting_id", ForeignKey("meetings.id"), primary_key=True),
+    Column("short_goal", String(500), nullable=False),
+    Column("long_goal", String(500), nullable=False),
+    Column("horizon_months", Integer, nullable=False),
+    Column("data_signal", String(500), nullable=False),
+    Column("next_meeting_id", ForeignKey("meetings.id"), nullable=True, unique=True),
+    Column("cadence_days", Integer, nullable=False),
+    Column("drafted_by", ForeignKey("users.id"), nullable=False),
+    Column("confirmed_at", UTCDateTime, nullable=False),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=False, index=True),
+    Column("description", String(500), nullable=False),
+    Column("owner_id", ForeignKey("users.id"), nullable=True),
+    Column("owner_name", String(80), nullable=True),
+    Column("follow_up_id", ForeignKey("users.id"), nullable=True),
+    Column("deadline_at", UTCDateTime, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("created_by", ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+action_updates = Table(
+    "action_updates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action_id", ForeignKey("actions.id"), nullable=False, index=True),
+    Column("status", String(12), nullable=False),
+    Column("note", String(500), nullable=True),
+    Column("reported_by", ForeignKey("users.id"), nullable=True),
+    Column("reported_at", UTCDateTime, nullable=False),
+)
+
+action_reviews = Table(
+    "action_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action_id", ForeignKey("actions.id"), nullable=False),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=False),
+    Column("outcome", String(12), nullable=True),
+    Column("decision", String(12), nullable=True),
+    Column("learning", String(1000), nullable=True),
+    Column("reviewed_by", ForeignKey("users.id"), nullable=False),
+    Column("reviewed_at", UTCDateTime, nullable=False),
+    UniqueConstraint("action_id", "meeting_id", name="uq_action_reviews_action_meeting"),
 )

@@ -50,6 +50,16 @@ class FakeTelegram:
         update["update_id"] = self.api.next_update_id()
         await self.application.process_update(Update.de_json(update, self.application.bot))
 
+    def chat_texts(self, chat_id: int) -> list[str]:
+        """Every text or caption the bot sent or edited in a chat, as shown, oldest first."""
+        events = [e for e in self.api.events if e.chat_id == chat_id and e.actor in ("bot", "edit")]
+        return [shown_text(e.text) for e in events]
+
+    def message_text(self, chat_id: int, message_id: int) -> str:
+        """A message as it stands now, after any edits."""
+        data = self.api.message_json(self.api.messages[(chat_id, message_id)])
+        return data.get("text") or data.get("caption") or ""
+
     def unanswered_callbacks(self) -> set[str]:
         return set(self.api.open_queries)
 
@@ -74,8 +84,19 @@ class SimulatedPerson:
         """Type `text` in the private chat (a reply to message `reply_to` if given)."""
         await self.telegram.deliver({"message": self._message(self.private_chat, text, reply_to)})
 
-    async def sends_in_group(self, group: dict[str, Any], text: str) -> None:
-        await self.telegram.deliver({"message": self._message(group, text, None)})
+    async def sends_in_group(
+        self, group: dict[str, Any], text: str, *, reply_to: int | None = None
+    ) -> None:
+        """Type `text` in a group (a reply to the bot's message `reply_to` if given)."""
+        await self.telegram.deliver({"message": self._message(group, text, reply_to)})
+
+    async def taps_in_group(
+        self, group: dict[str, Any], label: str, *, message_id: int | None = None
+    ) -> None:
+        """Tap a button on a message the bot posted in the group."""
+        message = self._message_with_button(label, message_id, chat_id=group["id"])
+        button = next(b for b in message.buttons() if b["text"] == label)
+        await self._tap(message, button["callback_data"], label)
 
     async def sends_sticker(self) -> None:
         api = self.telegram.api
@@ -118,9 +139,10 @@ class SimulatedPerson:
         button = next(b for b in message.buttons() if b["text"] == label)
         await self._tap(message, button["callback_data"], label)
 
-    async def forges_tap(self, data: str, *, message_id: int) -> None:
-        """A manipulated client sending callback data no button of ours carries."""
-        message = self.telegram.api.messages[(self.id, message_id)]
+    async def forges_tap(self, data: str, *, message_id: int, chat_id: int | None = None) -> None:
+        """A manipulated client, or one still showing buttons the bot has since removed,
+        sending callback data that no button on the message carries now."""
+        message = self.telegram.api.messages[(chat_id or self.id, message_id)]
         await self._tap(message, data, f"[forged {data}]")
 
     # What this person has seen --------------------------------------------------------------
@@ -171,8 +193,11 @@ class SimulatedPerson:
             message["reply_to_message"] = api.message_json(api.messages[(chat["id"], reply_to)])
         return message
 
-    def _message_with_button(self, label: str, message_id: int | None) -> Delivered:
-        candidates = self.bot_messages()
+    def _message_with_button(
+        self, label: str, message_id: int | None, *, chat_id: int | None = None
+    ) -> Delivered:
+        api = self.telegram.api
+        candidates = [m for m in api.chat_messages(chat_id or self.id) if m.from_bot]
         if message_id is not None:
             candidates = [m for m in candidates if m.message_id == message_id]
         for message in reversed(candidates):

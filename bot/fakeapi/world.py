@@ -17,6 +17,7 @@ from bot.context import SERVICES_KEY, Services
 from bot.fakeapi.people import FakeTelegram, SimulatedPerson
 from bot.fakeapi.server import FAKE_TOKEN, FakeBotApi
 from bot.lifecycle import running
+from bot.meeting.kit import KIT_KEY
 from bot.settings import Settings
 
 
@@ -68,6 +69,15 @@ class OfflineWorld:
         """A new Application on the same database and the same (fake) Telegram."""
         await self.stop()
         await self.start()
+
+    def group(self, chat_id: int, title: str) -> dict[str, object]:
+        assert self.telegram is not None, "start the world first"
+        return self.telegram.group(chat_id, title)
+
+    async def fire_due_timers(self) -> int:
+        """What the scheduler does when a meeting timer is due: tests call it after moving
+        the clock, instead of waiting."""
+        return await self.application.bot_data[KIT_KEY].timers.fire_due()
 
     def person(self, user_id: int, first_name: str, **kwargs: object) -> SimulatedPerson:
         assert self.telegram is not None, "start the world first"

@@ -7,9 +7,20 @@ from telegram import Update
 from bot import callbacks
 from bot.context import DDContext, services
 from bot.handlers import flow_input, meetings, people
-from bot.handlers.common import ButtonHandler, person_of
+from bot.handlers.common import ButtonHandler, Toast, person_of
+from bot.meeting import agreement, commands, phases, since_last, themes, voting
 
-ROUTES: dict[str, ButtonHandler] = {**flow_input.BUTTONS, **meetings.BUTTONS, **people.BUTTONS}
+ROUTES: dict[str, ButtonHandler] = {
+    **flow_input.BUTTONS,
+    **meetings.BUTTONS,
+    **people.BUTTONS,
+    **phases.BUTTONS,
+    **since_last.BUTTONS,
+    **themes.BUTTONS,
+    **voting.BUTTONS,
+    **agreement.BUTTONS,
+    **commands.BUTTONS,
+}
 
 MAX_ALERT_CHARS = 200
 """Telegram shows at most 200 characters in a callback alert."""
@@ -30,7 +41,8 @@ async def on_button(update: Update, context: DDContext) -> None:
     finally:
         # Answered even when the handler failed, so the phone stops its spinner.
         await query.answer(
-            _plain(alert)[:MAX_ALERT_CHARS] if alert else None, show_alert=bool(alert)
+            _plain(alert)[:MAX_ALERT_CHARS] if alert else None,
+            show_alert=bool(alert) and not isinstance(alert, Toast),
         )
 
 

@@ -17,6 +17,11 @@ RUNNER_KEY = "runner"
 RECENT = timedelta(hours=12)
 """A meeting stays in /prep, /status and /pack lists this long after it started."""
 
+
+class Toast(str):
+    """A button's answer shown briefly at the top of the chat, not as a dialog to dismiss."""
+
+
 ButtonHandler = Callable[["DDContext", Person, "Payload", CallbackQuery], Awaitable[str | None]]
 """Handles one kind of button; returns a short alert for the person, or None."""
 

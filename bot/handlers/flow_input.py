@@ -7,6 +7,7 @@ from telegram import CallbackQuery, Message, Update
 from bot import callbacks
 from bot.context import DDContext, services
 from bot.handlers.common import ButtonHandler, person_of, runner, say
+from bot.handlers.meetings import edit_refusal
 from flows import engine
 from flows.engine import ButtonInput, Event, SkipInput, SubmitInput, TextInput
 from storage.records import Person, Run
@@ -84,16 +85,16 @@ async def _own_open_run(
 
 
 async def _deadline_closed_edit(context: DDContext, person: Person, run: Run) -> bool:
-    """Refuse a change to a prepared answer once the meeting's deadline has passed."""
+    """Refuse a change to an answer that may no longer change (a preparation after its
+    deadline, a confirmed agreement), and close the reopened question."""
     if run.meeting_id is None or not engine.is_editing(run.state):
         return False
     svc = services(context)
-    meeting = await svc.repos.meetings.get(run.meeting_id)
-    now = svc.clock()
-    if meeting is None or now < meeting.prep_deadline_at:
+    refusal = await edit_refusal(svc, person, run)
+    if refusal is None:
         return False
-    await svc.repos.runs.record(run, engine.close_edit(run.state), now, None)
-    await say(context, person, "prep.edit_closed", deadline=meeting.prep_deadline_at)
+    await svc.repos.runs.record(run, engine.close_edit(run.state), svc.clock(), None)
+    await say(context, person, "common.plain", value=refusal)
     return True
 
 

@@ -18,6 +18,7 @@ from bot.runner import FlowRunner
 from storage.records import Invite, Meeting, Person, Role, Run
 
 LEADER_FLOW = "leader_prep"
+AGREEMENT_FLOW = "agreement"
 NEW_MEETING_FLOW = "new_meeting"
 
 
@@ -85,6 +86,7 @@ async def create_meeting_from(flow_runner: FlowRunner, bot: Bot, person: Person,
         "newmeeting.links",
         participant_link=invite_link(bot, participants),
         referent_link=invite_link(bot, referent),
+        group_link=f"https://t.me/{bot.username}?startgroup=link",
     )
     await flow_runner.send(bot, person, Screen(links))
     await flow_runner.start(bot, person, LEADER_FLOW, meeting_id=meeting.id)
@@ -145,7 +147,7 @@ async def on_edit_button(
     run = await _own_run(context, person, payload)
     if run is None or len(payload.args) != 2:
         return svc.render.text(person, "error.button_expired")
-    closed = await _deadline_passed(svc, person, run)
+    closed = await edit_refusal(svc, person, run)
     if closed:
         return closed
     return await runner(context).reopen(context.bot, person, run, payload.args[1])
@@ -159,7 +161,7 @@ async def on_restart_button(
     run = await _own_run(context, person, payload)
     if run is None:
         return svc.render.text(person, "error.button_expired")
-    closed = await _deadline_passed(svc, person, run)
+    closed = await edit_refusal(svc, person, run)
     if closed:
         return closed
     markup = svc.render.confirm(
@@ -182,7 +184,7 @@ async def on_restart_answer(
     if payload.action == callbacks.RESTART_KEEP:
         await _settle_question(query, svc.render.text(person, "prep.kept"))
         return None
-    closed = await _deadline_passed(svc, person, run)
+    closed = await edit_refusal(svc, person, run)
     if closed:
         return closed
     await _settle_question(query, svc.render.text(person, "prep.restarted"))
@@ -416,12 +418,19 @@ async def _led_invite(
     return invite if role == "leader" else None
 
 
-async def _deadline_passed(svc: Services, person: Person, run: Run) -> str | None:
-    """The refusal text if the run belongs to a meeting whose preparation deadline is over."""
+async def edit_refusal(svc: Services, person: Person, run: Run) -> str | None:
+    """The refusal text if the run may no longer change: a preparation past its deadline, or
+    a confirmed agreement."""
     if run.meeting_id is None:
         return None
     meeting = await svc.repos.meetings.get(run.meeting_id)
-    if meeting is None or svc.clock() < meeting.prep_deadline_at:
+    if meeting is not None and run.flow_id == AGREEMENT_FLOW:  # a draft is open until confirmed
+        if await svc.repos.agreements.agreement_of(meeting.id) is None:
+            return None
+        return svc.render.text(person, "agreement.already_confirmed")
+    if meeting is None or run.flow_id not in (meeting.prep_flow_id, LEADER_FLOW):
+        return None
+    if svc.clock() < meeting.prep_deadline_at:
         return None
     return svc.render.text(person, "prep.edit_closed", deadline=meeting.prep_deadline_at)
 

@@ -39,6 +39,9 @@ async def join_by_token(context: DDContext, person: Person, token: str) -> None:
         return
     assert redemption.meeting_id is not None
     assert redemption.role is not None
+    if redemption.action_id is not None:
+        await _accept_ownership(context, person, redemption.action_id, redemption.status)
+        return
     meeting = await svc.repos.meetings.get(redemption.meeting_id)
     assert meeting is not None
     role = svc.render.text(person, f"role.{redemption.role}")
@@ -60,6 +63,36 @@ async def join_by_token(context: DDContext, person: Person, token: str) -> None:
     await open_prep(context, person, meeting, redemption.role)
 
 
+async def _accept_ownership(
+    context: DDContext, person: Person, action_id: int, status: str
+) -> None:
+    """An owner link from an agreement: this person now owns the action and gets its nudges."""
+    svc = services(context)
+    action = await svc.repos.agreements.action(action_id)
+    assert action is not None
+    meeting = await svc.repos.meetings.get(action.meeting_id)
+    assert meeting is not None
+    key = "owner.accepted" if status == "owner" else "owner.already"
+    await say(
+        context,
+        person,
+        key,
+        description=action.description,
+        deadline=action.deadline_at,
+        team=meeting.team_name,
+        follow_up=action.follow_up_name or "–",
+    )
+    leader = await svc.repos.people.get(meeting.created_by)
+    if status == "owner" and leader is not None:
+        await say(
+            context,
+            leader,
+            "owner.leader_told",
+            name=person.display_name,
+            description=action.description,
+        )
+
+
 async def on_help(update: Update, context: DDContext) -> None:
     """What this person can do, by the roles they hold in current meetings."""
     person = await person_of(update, context)
@@ -72,6 +105,8 @@ async def on_help(update: Update, context: DDContext) -> None:
         for r in ("leader", "referent", "participant")
         if r in roles
     ]
+    if roles & {"leader", "referent"}:
+        blocks.append(svc.render.text(person, "help.group"))
     await FlowRunner.send(context.bot, person, Screen("\n\n".join(blocks)))
 
 

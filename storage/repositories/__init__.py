@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.repositories.agreements import AgreementRepository
 from storage.repositories.datasets import DatasetRepository
+from storage.repositories.dialogues import DialogueRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.people import PeopleRepository
 from storage.repositories.runs import RunRepository
+from storage.repositories.themes import ThemeRepository
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,9 @@ class Repositories:
     invites: InviteRepository
     runs: RunRepository
     datasets: DatasetRepository
+    dialogues: DialogueRepository
+    themes: ThemeRepository
+    agreements: AgreementRepository
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Repositories:
@@ -29,4 +35,7 @@ class Repositories:
             invites=InviteRepository(engine),
             runs=RunRepository(engine),
             datasets=DatasetRepository(engine),
+            dialogues=DialogueRepository(engine),
+            themes=ThemeRepository(engine),
+            agreements=AgreementRepository(engine),
         )

@@ -9,22 +9,25 @@ from typing import Literal
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.records import Invite, Person, Role
-from storage.schema import invites, memberships
+from storage.records import Invite, InviteRole, Person
+from storage.schema import actions, invites, memberships
 
 TOKEN_BYTES = 24
 """24 random bytes give 32 URL-safe characters: within Telegram's 64 for a start payload."""
 
-RedeemStatus = Literal["joined", "already_member", "unknown", "expired", "revoked", "used_up"]
+RedeemStatus = Literal[
+    "joined", "already_member", "owner", "already_owner", "unknown", "expired", "revoked", "used_up"
+]
 
 
 @dataclass(frozen=True)
 class Redemption:
     status: RedeemStatus
     meeting_id: int | None = None
-    role: Role | None = None
+    role: InviteRole | None = None
+    action_id: int | None = None
 
 
 class InviteRepository:
@@ -34,11 +37,12 @@ class InviteRepository:
     async def issue(
         self,
         meeting_id: int,
-        role: Role,
+        role: InviteRole,
         *,
         expires_at: datetime,
         now: datetime,
         max_uses: int | None = None,
+        action_id: int | None = None,
     ) -> Invite:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         async with self._engine.begin() as conn:
@@ -51,10 +55,11 @@ class InviteRepository:
                     max_uses=max_uses,
                     uses=0,
                     created_at=now,
+                    action_id=action_id,
                 )
             )
             invite_id = result.inserted_primary_key[0]
-        return Invite(invite_id, token, meeting_id, role, expires_at, max_uses, 0, None)
+        return Invite(invite_id, token, meeting_id, role, expires_at, max_uses, 0, None, action_id)
 
     async def get(self, invite_id: int) -> Invite | None:
         async with self._engine.connect() as conn:
@@ -68,6 +73,7 @@ class InviteRepository:
                 select(invites)
                 .where(
                     invites.c.meeting_id == meeting_id,
+                    invites.c.action_id.is_(None),
                     invites.c.revoked_at.is_(None),
                     invites.c.expires_at > now,
                     or_(invites.c.max_uses.is_(None), invites.c.uses < invites.c.max_uses),
@@ -90,6 +96,8 @@ class InviteRepository:
             if row is None:
                 return Redemption("unknown")
             invite = _invite(row)
+            if invite.action_id is not None:
+                return await _redeem_owner(conn, invite, person, now)
             role = (
                 await conn.execute(
                     select(memberships.c.role).where(
@@ -100,10 +108,9 @@ class InviteRepository:
             ).scalar()
             if role is not None:
                 return Redemption("already_member", invite.meeting_id, role)
-            if invite.revoked_at is not None:
-                return Redemption("revoked", invite.meeting_id)
-            if now >= invite.expires_at:
-                return Redemption("expired", invite.meeting_id)
+            refusal = _refusal(invite, now)
+            if refusal is not None:
+                return Redemption(refusal, invite.meeting_id)
             # The guard in WHERE makes the last use of a single-use link safe under races.
             claimed = await conn.execute(
                 update(invites)
@@ -123,6 +130,40 @@ class InviteRepository:
         return Redemption("joined", invite.meeting_id, invite.role)
 
 
+async def _redeem_owner(
+    conn: AsyncConnection, invite: Invite, person: Person, now: datetime
+) -> Redemption:
+    """An owner link: the first person to open it owns the action; nobody else can after."""
+    assert invite.action_id is not None
+    owner = (
+        await conn.execute(select(actions.c.owner_id).where(actions.c.id == invite.action_id))
+    ).scalar()
+    if owner == person.id:
+        return Redemption("already_owner", invite.meeting_id, "owner", invite.action_id)
+    refusal = _refusal(invite, now)
+    if refusal is not None:
+        return Redemption(refusal, invite.meeting_id)
+    claimed = await conn.execute(
+        update(invites)
+        .where(invites.c.id == invite.id, invites.c.uses < invites.c.max_uses)
+        .values(uses=invites.c.uses + 1)
+    )
+    if claimed.rowcount == 0:
+        return Redemption("used_up", invite.meeting_id)
+    await conn.execute(
+        update(actions).where(actions.c.id == invite.action_id).values(owner_id=person.id)
+    )
+    return Redemption("owner", invite.meeting_id, "owner", invite.action_id)
+
+
+def _refusal(invite: Invite, now: datetime) -> RedeemStatus | None:
+    if invite.revoked_at is not None:
+        return "revoked"
+    if now >= invite.expires_at:
+        return "expired"
+    return None
+
+
 def _invite(row: RowMapping) -> Invite:
     return Invite(
         id=row["id"],
@@ -133,4 +174,5 @@ def _invite(row: RowMapping) -> Invite:
         max_uses=row["max_uses"],
         uses=row["uses"],
         revoked_at=row["revoked_at"],
+        action_id=row["action_id"],
     )

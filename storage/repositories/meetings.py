@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -82,6 +82,12 @@ class MeetingRepository:
             )
             row = result.mappings().first()
         return _meeting(row) if row else None
+
+    async def set_status(self, meeting_id: int, status: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(meetings).where(meetings.c.id == meeting_id).values(status=status)
+            )
 
     async def role_of(self, meeting_id: int, person_id: int) -> Role | None:
         async with self._engine.connect() as conn:

@@ -1,0 +1,351 @@
+"""Interpret: dot-voting on the themes, the results chart, and choosing the one area.
+
+Each participant has a budget of dots, may put several on one theme and take the newest back.
+The ballot shows who has voted ("6/7"), not the running totals, so early dots do not steer
+later ones. The leader closes the vote, breaks a tie, and the referent notes the explanations.
+"""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.charts import draw, plans
+from bot.charts.pool import draw as draw_in_pool
+from bot.context import DDContext, Services
+from bot.handlers.common import ButtonHandler, Toast
+from bot.handlers.data import chart_labels
+from bot.meeting.kit import Kit, kit
+from bot.meeting.live import DRIVERS, VOTERS, Live, load
+from bot.render import Screen, button
+from flows.dialogue import ThemeScore, tally, top_themes
+from flows.i18n import Trusted
+from storage.records import Person, Theme
+
+REPLY_KIND = "area"
+BUTTON_THEME_CHARS = 36
+MAX_AREA_NOTE_CHARS = 2000
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+async def open_ballot(kit: Kit, live: Live) -> None:
+    svc = kit.svc
+    await svc.repos.dialogues.open_vote(live.meeting.id)
+    if not await svc.repos.themes.current(live.meeting.id):
+        await kit.bot.send_message(live.chat_id, svc.render.text(live.audience, "vote.no_themes"))
+        return
+    fresh = await load(svc, live.meeting.id)
+    assert fresh is not None
+    sent = await kit.post(live.chat_id, await ballot_screen(svc, fresh))
+    await svc.repos.dialogues.change(live.meeting.id, ballot_message_id=sent.message_id)
+
+
+async def _eligible(svc: Services, meeting_id: int) -> int:
+    return sum(role in VOTERS for _, role in await svc.repos.dialogues.members(meeting_id))
+
+
+async def ballot_screen(svc: Services, live: Live) -> Screen:
+    render, reader, dialogue = svc.render, live.audience, live.dialogue
+    current = await svc.repos.themes.current(live.meeting.id)
+    listing = Trusted(
+        "\n".join(
+            render.text(reader, "explore.theme_line", number=n, text=t.text)
+            for n, t in enumerate(current, start=1)
+        )
+    )
+    text = render.text(
+        reader,
+        "vote.ballot",
+        dots=dialogue.dots_per_person,
+        themes=listing,
+        voted=await svc.repos.themes.voter_count(live.meeting.id),
+        eligible=await _eligible(svc, live.meeting.id),
+    )
+    if dialogue.vote_status != "open":
+        return Screen(text + "\n\n" + render.text(reader, "vote.closed_note"))
+    rows = [
+        [
+            button(
+                f"➕ {n}. {_short(t.text, BUTTON_THEME_CHARS)}",
+                callbacks.encode(callbacks.VOTE, t.id),
+            )
+        ]
+        for n, t in enumerate(current, start=1)
+    ]
+    meeting = live.meeting.id
+    rows.append(
+        [
+            button(
+                render.text(reader, "vote.button.take_back"),
+                callbacks.encode(callbacks.VOTE_BACK, meeting),
+            ),
+            button(
+                render.text(reader, "vote.button.mine"),
+                callbacks.encode(callbacks.VOTE_MINE, meeting),
+            ),
+        ]
+    )
+    rows.append(
+        [
+            button(
+                render.text(reader, "vote.button.close"),
+                callbacks.encode(callbacks.VOTE_CLOSE, meeting),
+            )
+        ]
+    )
+    return Screen(text, InlineKeyboardMarkup(rows))
+
+
+async def _voter_live(tools: Kit, person: Person, meeting_id: int) -> Live | str:
+    svc = tools.svc
+    live = await load(svc, meeting_id)
+    if live is None:
+        return svc.render.text(person, "error.button_expired")
+    role = await svc.repos.meetings.role_of(meeting_id, person.id)
+    if role is None:
+        return svc.render.text(person, "explore.not_member")
+    if role not in VOTERS:
+        return svc.render.text(
+            person, "vote.not_voter", role=svc.render.text(person, f"role.{role}")
+        )
+    return live
+
+
+async def on_vote(
+    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+) -> str | None:
+    """v:<theme> — one more dot on this theme."""
+    tools = kit(context)
+    svc = tools.svc
+    try:
+        theme = await svc.repos.themes.get(payload.int_arg(0))
+    except (ValueError, IndexError):
+        theme = None
+    if theme is None:
+        return svc.render.text(person, "error.button_expired")
+    live = await _voter_live(tools, person, theme.meeting_id)
+    if isinstance(live, str):
+        return live
+    budget = live.dialogue.dots_per_person
+    result = await svc.repos.themes.cast(theme.meeting_id, theme.id, person.id, budget, svc.clock())
+    if result == "vote_closed":
+        return svc.render.text(person, "vote.closed")
+    if result == "no_dots_left":
+        return svc.render.text(person, "vote.no_dots", dots=budget)
+    if result == "unknown_theme":
+        return svc.render.text(person, "error.button_expired")
+    await tools.timers.refresh(theme.meeting_id, "ballot")
+    used = sum((await svc.repos.themes.dots_of(theme.meeting_id, person.id)).values())
+    return Toast(
+        svc.render.text(person, "vote.cast", theme=_short(theme.text, 60), left=budget - used)
+    )
+
+
+async def on_take_back(
+    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+) -> str | None:
+    """vb:<meeting> — take my newest dot back."""
+    tools = kit(context)
+    svc = tools.svc
+    try:
+        live = await _voter_live(tools, person, payload.int_arg(0))
+    except (ValueError, IndexError):
+        return svc.render.text(person, "error.button_expired")
+    if isinstance(live, str):
+        return live
+    if live.dialogue.vote_status != "open":
+        return svc.render.text(person, "vote.closed")
+    theme_id = await svc.repos.themes.take_back(live.meeting.id, person.id)
+    if theme_id is None:
+        return Toast(svc.render.text(person, "vote.nothing_to_take_back"))
+    await tools.timers.refresh(live.meeting.id, "ballot")
+    theme = await svc.repos.themes.get(theme_id)
+    return Toast(
+        svc.render.text(person, "vote.taken_back", theme=_short(theme.text if theme else "", 60))
+    )
+
+
+async def on_my_dots(
+    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+) -> str | None:
+    """vm:<meeting> — where my dots are."""
+    tools = kit(context)
+    svc = tools.svc
+    try:
+        live = await _voter_live(tools, person, payload.int_arg(0))
+    except (ValueError, IndexError):
+        return svc.render.text(person, "error.button_expired")
+    if isinstance(live, str):
+        return live
+    mine = await svc.repos.themes.dots_of(live.meeting.id, person.id)
+    numbers = {t.id: n for n, t in enumerate(await svc.repos.themes.current(live.meeting.id), 1)}
+    placed = ", ".join(
+        f"{dots}× {numbers.get(theme_id, '?')}"
+        for theme_id, dots in sorted(mine.items(), key=lambda i: numbers.get(i[0], 0))
+    )
+    left = live.dialogue.dots_per_person - sum(mine.values())
+    return svc.render.text(person, "vote.mine", placed=placed or "–", left=left)
+
+
+async def on_close(
+    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+) -> str | None:
+    """vc:<meeting> — the leader closes the vote; results and the chosen area follow."""
+    tools = kit(context)
+    svc = tools.svc
+    try:
+        live = await load(svc, payload.int_arg(0))
+    except (ValueError, IndexError):
+        live = None
+    if live is None:
+        return svc.render.text(person, "error.button_expired")
+    if person.id != live.meeting.created_by:
+        return svc.render.text(person, "vote.leader_closes")
+    if not await svc.repos.dialogues.close_vote(live.meeting.id):
+        return svc.render.text(person, "vote.closed")
+    closed = await load(svc, live.meeting.id)
+    assert closed is not None
+    if closed.dialogue.ballot_message_id is not None:
+        await tools.edit(
+            closed.chat_id, closed.dialogue.ballot_message_id, await ballot_screen(svc, closed)
+        )
+    scores = await _scores(svc, closed)
+    await _post_results(tools, closed, scores)
+    await _decide(tools, closed, scores)
+    return None
+
+
+async def _scores(svc: Services, live: Live) -> tuple[list[Theme], list[ThemeScore]]:
+    current = await svc.repos.themes.current(live.meeting.id)
+    votes = await svc.repos.themes.votes(live.meeting.id)
+    return current, tally(votes, [t.id for t in current])
+
+
+async def _post_results(
+    tools: Kit, live: Live, scored: tuple[list[Theme], list[ThemeScore]]
+) -> None:
+    svc, reader = tools.svc, live.audience
+    current, scores = scored
+    numbers = {t.id: n for n, t in enumerate(current, start=1)}
+    texts = {t.id: t.text for t in current}
+    title = svc.render.text(reader, "vote.chart_title")
+    plan = plans.vote_results(
+        title, [(f"{numbers[s.theme_id]}. {texts[s.theme_id]}", s.dots) for s in scores]
+    )
+    await tools.bot.send_chat_action(live.chat_id, "upload_photo")
+    png = await draw_in_pool(
+        svc.chart_executor, draw.render_png, plan, chart_labels(svc, reader), reader.language
+    )
+    top = scores[0]
+    caption = svc.render.text(
+        reader,
+        "vote.caption",
+        dots=sum(s.dots for s in scores),
+        voters=len({v for _, v in await svc.repos.themes.votes(live.meeting.id)}),
+        top=_short(f"{numbers[top.theme_id]}. {texts[top.theme_id]}", 120),
+        top_dots=top.dots,
+        top_voters=top.voters,
+    )
+    await tools.bot.send_photo(live.chat_id, photo=png, caption=caption)
+
+
+async def _decide(tools: Kit, live: Live, scored: tuple[list[Theme], list[ThemeScore]]) -> None:
+    svc, reader = tools.svc, live.audience
+    current, scores = scored
+    top = top_themes(scores) or [t.id for t in current]
+    if len(top) == 1:
+        await choose(tools, live, top[0])
+        return
+    by_id = {t.id: (n, t) for n, t in enumerate(current, start=1)}
+    rows = [
+        [
+            button(
+                f"{by_id[t][0]}. {_short(by_id[t][1].text, BUTTON_THEME_CHARS)}",
+                callbacks.encode(callbacks.TIE_BREAK, t),
+            )
+        ]
+        for t in top
+    ]
+    text = svc.render.text(reader, "vote.tie", count=len(top))
+    await tools.post(live.chat_id, Screen(text, InlineKeyboardMarkup(rows)))
+
+
+async def choose(tools: Kit, live: Live, theme_id: int) -> None:
+    svc = tools.svc
+    theme = await svc.repos.themes.get(theme_id)
+    assert theme is not None
+    await svc.repos.dialogues.change(live.meeting.id, chosen_theme_id=theme_id)
+    sent = await tools.post(live.chat_id, chosen_screen(svc, live, theme, None))
+    await svc.repos.dialogues.remember_reply_target(
+        live.chat_id, sent.message_id, REPLY_KIND, live.meeting.id
+    )
+
+
+def chosen_screen(svc: Services, live: Live, theme: Theme, note: str | None) -> Screen:
+    render, reader = svc.render, live.audience
+    text = render.text(reader, "vote.chosen", theme=theme.text)
+    if note:
+        return Screen(text + "\n\n" + render.text(reader, "vote.area_note", note=note))
+    return Screen(text + "\n\n" + render.text(reader, "vote.area_note_request"))
+
+
+async def on_tie_break(
+    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+) -> str | None:
+    """vt:<theme> — the leader picks among the themes that tied."""
+    tools = kit(context)
+    svc = tools.svc
+    try:
+        theme = await svc.repos.themes.get(payload.int_arg(0))
+    except (ValueError, IndexError):
+        theme = None
+    live = await load(svc, theme.meeting_id) if theme else None
+    if theme is None or live is None:
+        return svc.render.text(person, "error.button_expired")
+    if person.id != live.meeting.created_by:
+        return svc.render.text(person, "vote.leader_breaks_ties")
+    if live.dialogue.chosen_theme_id is not None or live.dialogue.vote_status != "closed":
+        return svc.render.text(person, "error.button_expired")
+    current, scores = await _scores(svc, live)
+    if theme.id not in (top_themes(scores) or [t.id for t in current]):
+        return svc.render.text(person, "error.button_expired")
+    if query.message is not None:
+        settled = svc.render.text(live.audience, "vote.tie_broken", theme=theme.text)
+        await tools.edit(live.chat_id, query.message.message_id, Screen(settled))
+    await choose(tools, live, theme.id)
+    return None
+
+
+async def on_area_reply(
+    tools: Kit, person: Person, live: Live, message_id: int, text: str
+) -> str | None:
+    """A reply to the chosen-area message: the referent's explanations and core elements."""
+    svc = tools.svc
+    if await svc.repos.meetings.role_of(live.meeting.id, person.id) not in DRIVERS:
+        return svc.render.text(person, "dialogue.only_drivers")
+    if len(text) > MAX_AREA_NOTE_CHARS:
+        return svc.render.text(
+            person, "error.text_too_long", max=MAX_AREA_NOTE_CHARS, length=len(text)
+        )
+    theme = (
+        await svc.repos.themes.get(live.dialogue.chosen_theme_id)
+        if live.dialogue.chosen_theme_id
+        else None
+    )
+    if theme is None:
+        return svc.render.text(person, "error.button_expired")
+    await svc.repos.dialogues.change(live.meeting.id, area_note=text)
+    await tools.edit(live.chat_id, message_id, chosen_screen(svc, live, theme, text))
+    return None
+
+
+BUTTONS: dict[str, ButtonHandler] = {
+    callbacks.VOTE: on_vote,
+    callbacks.VOTE_BACK: on_take_back,
+    callbacks.VOTE_MINE: on_my_dots,
+    callbacks.VOTE_CLOSE: on_close,
+    callbacks.TIE_BREAK: on_tie_break,
+}
