@@ -24,11 +24,12 @@ from pathlib import Path
 
 from pydantic import SecretStr
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, MessageHandler, filters
+from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
 from bench.lean_api import TOKEN, LeanApi, text_update
 from bot.app import build_application
 from bot.context import SERVICES_KEY
+from bot.fakeapi.world import unlimited
 from bot.lifecycle import running
 from bot.ordering import PerChatOrderedProcessor
 from bot.settings import Settings
@@ -37,11 +38,6 @@ from flows import engine
 FIRST_USER = 10_000
 TIME_ZONE = "Europe/Copenhagen"
 ANSWERS = ("Flere unge er kommet i fritidsjob.", "Fremmødet falder efter tre måneder.")
-
-
-def unlimited() -> AIORateLimiter:
-    """The real rate limiter class with Telegram's limits lifted, so it adds its overhead only."""
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0)
 
 
 async def echo(update: Update, context) -> None:

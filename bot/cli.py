@@ -1,4 +1,4 @@
-"""The `datadialog` command: run the bot, play the offline demo, or migrate the database."""
+"""The `datadialog` command: run the bot, play the offline demo, migrate, import or export."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     importer = commands.add_parser("import", help="store a CSV/XLSX indicator file for a meeting")
     importer.add_argument("--meeting", type=int, required=True, help="the meeting's number")
     importer.add_argument("file", type=Path, help="the .csv or .xlsx file")
+    export = commands.add_parser("export", help="write a meeting's minutes (md) or actions (csv)")
+    export.add_argument("--meeting", type=int, required=True, help="the meeting's number")
+    export.add_argument("--format", choices=("md", "csv"), default="md", dest="file_format")
+    export.add_argument("--language", choices=("da", "en"), help="default: the configured one")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -43,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import":
         return _import(settings, args.meeting, args.file)
+    if args.command == "export":
+        return _export(settings, args.meeting, args.file_format, args.language, args.out)
     return _migrate(settings)
 
 
@@ -117,6 +124,43 @@ def _import(settings: Settings, meeting_id: int, file: Path) -> int:
         print(f"datadialog: there is no meeting {meeting_id}", file=sys.stderr)
         return 1
     print(f"datadialog: stored {len(result.points)} rows for meeting {meeting_id}")
+    return 0
+
+
+def _export(
+    settings: Settings, meeting_id: int, file_format: str, language: str | None, out: Path | None
+) -> int:
+    from bot.meeting.minutes import MinutesWriter, gather
+    from flows.i18n import Catalogue
+    from flows.registry import FlowRegistry
+    from storage.db import migrate, open_engine
+    from storage.repositories import Repositories
+
+    catalogue = Catalogue.load()
+    writer = MinutesWriter(catalogue, FlowRegistry.load(catalogue), language or settings.language)
+
+    async def build() -> bytes | None:
+        engine = open_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
+        try:
+            await migrate(engine)
+            repos = Repositories.on(engine)
+            meeting = await repos.meetings.get(meeting_id)
+            if meeting is None:
+                return None
+            data = await gather(repos, meeting)
+            return writer.markdown(data).encode() if file_format == "md" else writer.csv_bytes(data)
+        finally:
+            await engine.dispose()
+
+    content = asyncio.run(build())
+    if content is None:
+        print(f"datadialog: there is no meeting {meeting_id}", file=sys.stderr)
+        return 1
+    if out is None:
+        sys.stdout.buffer.write(content)
+    else:
+        out.write_bytes(content)
+        print(f"datadialog: wrote {out}", file=sys.stderr)
     return 0
 
 

@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 
 from pydantic import SecretStr
-from telegram.ext import Application
+from telegram.ext import AIORateLimiter, Application
 
 from bot.app import build_application
 from bot.context import SERVICES_KEY, Services
@@ -34,10 +34,20 @@ class ManualClock:
         self.now += timedelta(**delta)
 
 
+def unlimited() -> AIORateLimiter:
+    """A rate limiter that never waits. The offline world's clock is manual while Telegram's
+    limits are wall-clock, so pacing here would only slow tests and the demo down; the
+    benchmarks measure pacing with the real limiter."""
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0)
+
+
 class OfflineWorld:
-    def __init__(self, settings: Settings, clock: ManualClock) -> None:
+    def __init__(
+        self, settings: Settings, clock: ManualClock, rate_limiter: AIORateLimiter | None = None
+    ) -> None:
         self.settings = settings.model_copy(update={"token": SecretStr(FAKE_TOKEN)})
         self.clock = clock
+        self._rate_limiter = rate_limiter
         self.api = FakeBotApi()
         self.telegram: FakeTelegram | None = None
         self._stack: AsyncExitStack | None = None
@@ -52,7 +62,12 @@ class OfflineWorld:
         return self.application.bot_data[SERVICES_KEY]
 
     async def start(self) -> None:
-        application = build_application(self.settings, request=self.api, clock=self.clock)
+        application = build_application(
+            self.settings,
+            request=self.api,
+            clock=self.clock,
+            rate_limiter=self._rate_limiter or unlimited(),
+        )
         self._stack = AsyncExitStack()
         await self._stack.enter_async_context(running(application))
         if self.telegram is None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from storage.records import ActionReview
 from storage.schema import (
     actions,
     agreements,
@@ -366,3 +367,38 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
         assert linked == [(GROUP_ID, "finished"), (GROUP_ID, "not_started")]
     assert await _count(world, themes, themes.c.merged_into.is_not(None)) == 1
     assert await _count(world, meeting_timers, meeting_timers.c.done_at.is_(None)) == 0
+
+    # Next time: Since last time shows each action with its newest follow-up answer, and the
+    # group records outcome, decision and learning.
+    first_action, second_action = (a["id"] for a in stored)
+    await world.services.repos.agreements.record_update(
+        first_action, "blocked", "Jobcentret svarer ikke", None, world.clock()
+    )
+    world.clock.now = datetime(2027, 3, 4, 9, 0, tzinfo=UTC)
+    await mette.sends_in_group(group, "/startmeeting")
+    texts = telegram.chat_texts(GROUP_ID)
+    assert texts[-3].startswith("Siden sidst: 2 handlinger fra sidste aftale.")
+    assert texts[-2] == (
+        "1. Jobmentor tager kontakt til alle unge over 18 hver måned\n"
+        "Ansvarlig: Jonas · Opfølgning: Mette Holm\n"
+        "Frist: fredag 15. januar 2027 kl. 12:00\n"
+        "Seneste status: Blokeret (torsdag 3. december 2026 kl. 10:10): Jobcentret svarer ikke\n"
+        "Læring: –"
+    )
+    assert "Ansvarlig: Birgit Berg" in texts[-1]
+    assert "Seneste status: ingen opfølgning registreret endnu" in texts[-1]
+    review_id = _group_message(world, "1. Jobmentor")
+    await rikke.taps_in_group(group, "Delvist", message_id=review_id)
+    await mette.taps_in_group(group, "Justér", message_id=review_id)
+    await jonas.taps_in_group(group, "Drop", message_id=review_id)
+    assert jonas.alerts()[-1] == da("dialogue.only_drivers")
+    await rikke.sends_in_group(group, "Kontakten skal gå gennem én fast person", reply_to=review_id)
+    review = telegram.message_text(GROUP_ID, review_id)
+    assert review.endswith("Læring: Kontakten skal gå gennem én fast person")
+    buttons = [b["text"] for b in world.api.messages[(GROUP_ID, review_id)].buttons()]
+    assert buttons == ["Nået", "✓ Delvist", "Ikke nået", "Fortsæt", "✓ Justér", "Drop"]
+    past = await world.services.repos.agreements.past_actions(next_meeting["id"])
+    assert past[0].review == ActionReview(
+        "partly", "adjust", "Kontakten skal gå gennem én fast person"
+    )
+    assert past[1].review is None
