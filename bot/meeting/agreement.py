@@ -96,7 +96,7 @@ async def show_draft(tools: Kit, person: Person, live: Live) -> None:
     actions = await svc.repos.agreements.actions_of(live.meeting.id, "draft")
     blocks = [render.text(person, "agreement.draft_header", title=live.meeting.title)]
     blocks.append(_fields_text(svc, person, answers))
-    blocks.append(_actions_text(svc, person, actions))
+    blocks += _actions_blocks(svc, person, actions)
     rows = []
     if run is not None and run.status == "finished":
         edits = [
@@ -152,17 +152,17 @@ def _fields_text(svc: Services, reader: Person, answers: dict) -> str:
     )
 
 
-def _actions_text(svc: Services, reader: Person, actions: list[Action]) -> str:
+def _actions_blocks(svc: Services, reader: Person, actions: list[Action]) -> list[str]:
     render = svc.render
     if not actions:
-        return render.text(reader, "agreement.no_actions")
+        return [render.text(reader, "agreement.no_actions")]
     missing = render.text(reader, "agreement.missing")
-    lines = [render.text(reader, "agreement.actions_header")]
+    blocks = [render.text(reader, "agreement.actions_header")]
     for number, action in enumerate(actions, start=1):
         owner = action.owner_name or missing
         if action.owner_id is None and action.owner_name:
             owner = render.text(reader, "agreement.external_owner", name=action.owner_name)
-        lines.append(
+        blocks.append(
             render.text(
                 reader,
                 "agreement.action_line",
@@ -173,7 +173,7 @@ def _actions_text(svc: Services, reader: Person, actions: list[Action]) -> str:
                 deadline=action.deadline_at,
             )
         )
-    return "\n".join(lines)
+    return blocks
 
 
 def agreement_written(tools: Kit) -> FinishHook:

@@ -370,7 +370,7 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
 
     # Next time: Since last time shows each action with its newest follow-up answer, and the
     # group records outcome, decision and learning.
-    first_action, second_action = (a["id"] for a in stored)
+    first_action = stored[0]["id"]
     await world.services.repos.agreements.record_update(
         first_action, "blocked", "Jobcentret svarer ikke", None, world.clock()
     )
