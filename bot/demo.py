@@ -1,10 +1,18 @@
-"""`datadialog demo`: the preparation stage played end to end, offline, written to a folder.
+"""`datadialog demo`: preparation and the meeting itself, played offline, written to a folder.
 
-A leader plans a meeting and sends the team's indicator file (every chart type appears, with
-its caption), a referent and three participants join by link (one with an English
+Preparation: a leader plans a meeting and sends the team's indicator file (every chart type
+appears, with its caption), a referent and three participants join by link (one with an English
 phone), two finish, one stops half-way, the bot restarts, the third finishes, and the leader's
-/status shows who is ready with a chart. No token and no network: the real Application talks to
-the in-process fake Bot API, on a fresh SQLite database in the output folder.
+/status shows who is ready with a chart.
+
+The meeting: the leader links the team's group and steers the four steps from its panel; themes
+come in privately, from prepared points and as replies; a duplicate is merged; the group
+dot-votes (the bot restarts mid-vote), the leader breaks a tie, the referent writes the
+agreement with an owner outside the group, everyone says what they take with them, and
+/minutes returns the minutes and the actions as files.
+
+No token and no network: the real Application talks to the in-process fake Bot API, on a fresh
+SQLite database in the output folder.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ SAMPLE_DATA = Path(__file__).parent / "demo_data" / "fritidsindsats.csv"
 
 DEMO_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 """The demo's fixed 'now', so the transcript reads the same on every run."""
+MEETING_AT = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+GROUP_ID = -1001000000001
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +41,8 @@ log = logging.getLogger(__name__)
 def run_demo(out: Path) -> list[Path]:
     """Play the scenario on a fresh database in `out`; returns the transcripts written there."""
     out.mkdir(parents=True, exist_ok=True)
-    for stale in [*out.glob("chat-*.md"), *out.glob("*.png"), *out.glob("demo.db*")]:
+    stale_files = ("chat-*.md", "*.png", "*.csv", "*-referat-*.md", "*-minutes-*.md", "demo.db*")
+    for stale in [path for pattern in stale_files for path in out.glob(pattern)]:
         stale.unlink()
     settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{out / 'demo.db'}")
     world = OfflineWorld(settings, ManualClock(DEMO_NOW))
@@ -45,6 +56,7 @@ async def _play(world: OfflineWorld) -> None:
     await world.start()
     try:
         await _preparation(world)
+        await _meeting(world)
     finally:
         await world.stop()
 
@@ -94,6 +106,132 @@ async def _preparation(world: OfflineWorld) -> None:
 
     await mette.sends("/status")
     await mette.sends("/help")
+
+
+async def _meeting(world: OfflineWorld) -> None:
+    telegram = world.telegram
+    assert telegram is not None
+    mette, rikke, jonas, aisha, lars = (
+        telegram.person(user_id, name, **extra)
+        for user_id, name, extra in (
+            (101, "Mette", {"last_name": "Holm"}), (150, "Rikke", {}), (202, "Jonas", {}),
+            (203, "Aisha", {}), (204, "Lars", {"language_code": "en"}),
+        )
+    )  # fmt: skip
+    group = world.group(GROUP_ID, "Team Fritid (gruppe)")
+    await mette.sends_in_group(group, "/linkmeeting")
+    world.clock.now = MEETING_AT
+
+    async def tick(seconds: float = 3) -> None:
+        """Let time pass: the panel and lists catch up, timebox warnings fall due."""
+        world.clock.advance(seconds=seconds)
+        await world.fire_due_timers()
+
+    await mette.sends_in_group(group, "/startmeeting")  # 1. Since last time
+    await tick(8 * 60)  # the leader is warned privately before the timebox ends
+    await mette.taps_in_group(group, "Næste ▶")  # 2. Explore
+    await jonas.taps_in_group(group, "➕ Tilføj tema")
+    await jonas.taps(jonas.button_starting("Flere unge er kommet"))  # one of his prepared points
+    themes_message = _newest_with(world, "➕ Tilføj tema")
+    await aisha.sends_in_group(
+        group, "Vi hører for lidt fra de unge, der stopper", reply_to=themes_message
+    )
+    await aisha.sends_in_group(
+        group, "Vi mister de unge efter sommerferien", reply_to=themes_message
+    )
+    await mette.taps_in_group(group, "➕ Tilføj tema")  # the leader speaks last: not yet
+    await lars.taps_in_group(group, "➕ Tilføj tema")
+    await lars.sends("Attendance drops after the summer holidays")
+    await mette.taps("➕ Tilføj tema")  # invited now that everyone has had their say
+    await mette.sends("Vi har næsten ingen aktiviteter om aftenen")
+    await rikke.taps_in_group(group, "Flet dubletter")
+    await rikke.taps("3. Vi mister de unge efter sommerferien")
+    await rikke.taps(rikke.button_starting("4. Attendance"))
+    await tick()
+
+    await mette.taps_in_group(group, "Næste ▶")  # 3. Interpret
+    job, hear, summer, evening = (
+        mette.button_starting(f"➕ {n}.", chat_id=GROUP_ID) for n in (1, 2, 3, 4)
+    )
+    for label in (job, job, summer):
+        await jonas.taps_in_group(group, label)
+    await jonas.taps_in_group(group, evening)  # a fourth dot: refused, nothing changes
+    for label in (summer, summer, evening):
+        await aisha.taps_in_group(group, label)
+    await aisha.taps_in_group(group, "↩ Tag en prik tilbage")
+    await aisha.taps_in_group(group, job)
+    log.info("restarting the bot in the middle of the vote")
+    await world.restart()
+    for label in (hear, evening, evening):
+        await lars.taps_in_group(group, label)
+    await tick()
+    await mette.taps_in_group(group, "🔒 Luk afstemningen (mødeleder)")
+    await mette.taps_in_group(group, mette.button_starting("3.", chat_id=GROUP_ID))  # a tie
+    await rikke.sends_in_group(
+        group,
+        "Vi bruger ikke jobmentoren nok efter sommerferien; kerneelement: fast kontaktperson.",
+        reply_to=_newest_starting(world, "Valgt fokusområde"),
+    )
+    await tick()
+
+    await mette.taps_in_group(group, "Næste ▶")  # 4. Prepare action
+    await tick()
+    await mette.taps_in_group(group, "Næste ▶")  # 5. Agreement
+    await rikke.taps_in_group(group, "✍ Skriv aftalen")
+    for answer in (
+        "Færre unge falder fra efter sommerferien",
+        "To ud af tre unge er stadig med efter et år",
+        "12",
+        "Fremmøde i september sammenlignet med juni",
+        "4.3.2027 10:00",
+    ):
+        await rikke.sends(answer)
+    await rikke.taps("➕ Tilføj handling")
+    await rikke.sends("Jobmentor ringer til alle unge i uge 32")
+    await rikke.taps("Ja, en fra gruppen")
+    await rikke.sends("15.8.2027 12:00")
+    await rikke.taps("Jonas")
+    await rikke.taps("Mette Holm")
+    await rikke.taps("➕ Tilføj handling")
+    await rikke.sends("Aftale med SSP om en fast aftenaktivitet")
+    await rikke.taps("Nej, en uden for gruppen")
+    await rikke.sends("Birgit Berg")
+    await rikke.sends("1.2.2027 12:00")
+    await rikke.taps("Mette Holm")
+    await rikke.taps("✅ Bekræft og del i gruppen")
+
+    await jonas.sends("At vi skal spørge de unge selv, før de stopper")
+    await aisha.sends("Aftenerne er et hul i vores tilbud")
+    await lars.sends("Look at September attendance every year")
+    await rikke.sends("Et fast navn at ringe til gør en forskel")
+    birgit = telegram.person(401, "Birgit", last_name="Berg")
+    await birgit.sends("/start " + _owner_token(rikke))
+    await tick()
+    await mette.taps_in_group(group, "Afslut mødet ✓")
+    await tick()
+    await mette.sends_in_group(group, "/minutes")
+
+
+def _newest_with(world: OfflineWorld, label: str) -> int:
+    for message in reversed(world.api.chat_messages(GROUP_ID)):
+        if any(b["text"] == label for b in message.buttons()):
+            return message.message_id
+    raise LookupError(label)
+
+
+def _newest_starting(world: OfflineWorld, prefix: str) -> int:
+    assert world.telegram is not None
+    for message in reversed(world.api.chat_messages(GROUP_ID)):
+        if message.from_bot and world.telegram.message_text(
+            GROUP_ID, message.message_id
+        ).startswith(prefix):
+            return message.message_id
+    raise LookupError(prefix)
+
+
+def _owner_token(drafter) -> str:
+    links = next(text for text in reversed(drafter.texts()) if "?start=" in text)
+    return links.split("?start=")[1].split()[0]
 
 
 def main(out: Path) -> None:

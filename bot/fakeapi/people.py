@@ -147,6 +147,14 @@ class SimulatedPerson:
 
     # What this person has seen --------------------------------------------------------------
 
+    def button_starting(self, prefix: str, *, chat_id: int | None = None) -> str:
+        """The label of the newest button shown here (or in a group) that starts with `prefix`."""
+        for message in reversed(self.telegram.api.chat_messages(chat_id or self.id)):
+            for button in message.buttons():
+                if button["text"].startswith(prefix):
+                    return button["text"]
+        raise AssertionError(f"{self.user['first_name']} was never shown a {prefix!r}… button")
+
     def bot_messages(self) -> list[Delivered]:
         return [m for m in self.telegram.api.chat_messages(self.id) if m.from_bot]
 
@@ -175,10 +183,14 @@ class SimulatedPerson:
 
     # Internals ------------------------------------------------------------------------------
 
+    def _name_in(self, chat_id: int) -> str | None:
+        """Our name where the chat does not say who is talking (a group)."""
+        return None if chat_id == self.id else self.telegram.api.chat_names[self.id]
+
     def _message(self, chat: dict[str, Any], text: str, reply_to: int | None) -> dict[str, Any]:
         api = self.telegram.api
         message_id = api.next_message_id(chat["id"])
-        api.note_incoming(chat["id"], message_id, text)
+        api.note_incoming(chat["id"], message_id, text, name=self._name_in(chat["id"]))
         message: dict[str, Any] = {
             "message_id": message_id,
             "date": int(time.time()),
@@ -211,7 +223,7 @@ class SimulatedPerson:
     async def _tap(self, message: Delivered, data: str, label: str) -> None:
         api = self.telegram.api
         query_id = self.telegram.next_query_id(self.id)
-        api.note_tap(self.id, query_id, label)
+        api.note_tap(message.chat_id, query_id, label, name=self._name_in(message.chat_id))
         query = {
             "id": query_id,
             "from": self.user,

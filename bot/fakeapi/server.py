@@ -36,6 +36,8 @@ class Delivered:
     reply_markup: dict[str, Any] | None = None
     photo: bytes | None = None
     document: tuple[str, bytes] | None = None
+    name: str | None = None
+    """Who wrote or tapped, where the chat alone does not say (a group)."""
     date: int = field(default_factory=lambda: int(time.time()))
 
     def button_rows(self) -> list[list[dict[str, Any]]]:
@@ -55,6 +57,9 @@ class Event:
     text: str
     buttons: tuple[tuple[str, ...], ...] = ()
     photo: bytes | None = None
+    document: tuple[str, bytes] | None = None
+    name: str | None = None
+    """Who wrote or tapped, where the chat alone does not say (a group)."""
 
 
 class FakeBotApi(BaseRequest):
@@ -219,17 +224,17 @@ class FakeBotApi(BaseRequest):
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
     def note_incoming(
-        self, chat_id: int, message_id: int, text: str, sender: str = "user"
+        self, chat_id: int, message_id: int, text: str, name: str | None = None
     ) -> Delivered:
         """A message a person sent: stored so replies to it resolve, and logged."""
         message = Delivered(chat_id, message_id, from_bot=False, text=text)
         self.messages[(chat_id, message_id)] = message
-        self._record(Event(chat_id, sender, message_id, text))
+        self._record(Event(chat_id, "user", message_id, text, name=name))
         return message
 
-    def note_tap(self, chat_id: int, query_id: str, label: str) -> None:
+    def note_tap(self, chat_id: int, query_id: str, label: str, name: str | None = None) -> None:
         self.open_queries.add(query_id)
-        self._record(Event(chat_id, "tap", None, label))
+        self._record(Event(chat_id, "tap", None, label, name=name))
 
     def chat_messages(self, chat_id: int) -> list[Delivered]:
         return [m for (chat, _), m in sorted(self.messages.items()) if chat == chat_id]
@@ -261,7 +266,9 @@ class FakeBotApi(BaseRequest):
         )
         self.messages[(chat_id, message.message_id)] = message
         shown = text if text is not None else caption or (document[0] if document else "")
-        self._record(Event(chat_id, "bot", message.message_id, shown, _labels(markup), photo))
+        self._record(
+            Event(chat_id, "bot", message.message_id, shown, _labels(markup), photo, document)
+        )
         return message
 
     def _record(self, event: Event) -> None:

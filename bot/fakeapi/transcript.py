@@ -1,4 +1,4 @@
-"""Writes what each chat saw as a Markdown transcript, with photos saved beside it as PNG."""
+"""Writes what each chat saw as a Markdown transcript, with photos (PNG) and files beside it."""
 
 from __future__ import annotations
 
@@ -41,6 +41,10 @@ def write_transcripts(api: FakeBotApi, out: Path) -> list[Path]:
                 picture = out / f"{slug}-chart-{photos}.png"
                 picture.write_bytes(event.photo)
                 lines.append(f"\n![chart]({picture.name})")
+            if event.document:
+                attached = out / f"{slug}-{event.document[0]}"
+                attached.write_bytes(event.document[1])
+                lines.append(f"\n[{event.document[0]}]({attached.name})")
             lines.append("")
         path = out / f"chat-{slug}.md"
         path.write_text("\n".join(lines), encoding="utf-8")
@@ -51,7 +55,7 @@ def write_transcripts(api: FakeBotApi, out: Path) -> list[Path]:
 def _line(event: Event, name: str) -> str:
     if event.actor == "action":
         return _ACTOR_PREFIX["action"].format(text=event.text)
-    prefix = _ACTOR_PREFIX[event.actor].format(name=name)
+    prefix = _ACTOR_PREFIX[event.actor].format(name=event.name or name)
     if event.actor == "tap":
         return f"{prefix} «{event.text}»"
     body = html_to_markdown(event.text).replace("\n", "  \n")

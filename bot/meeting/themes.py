@@ -160,8 +160,8 @@ def theme_written(tools: Kit) -> FinishHook:
         if live is None:
             return
         refusal = await add_theme(tools, person, live, run.state["answers"]["text"])
-        if refusal:
-            await FlowRunner.send(bot, person, Screen(refusal))
+        text = refusal or tools.svc.render.text(person, "explore.added_private")
+        await FlowRunner.send(bot, person, Screen(text))
 
     return hook
 

@@ -240,15 +240,24 @@ async def _post_results(
         svc.chart_executor, draw.render_png, plan, chart_labels(svc, reader), reader.language
     )
     top = scores[0]
-    caption = svc.render.text(
+    leaders = top_themes(scores)
+    reading = svc.render.text(
         reader,
         "vote.caption",
         dots=sum(s.dots for s in scores),
         voters=len({v for _, v in await svc.repos.themes.votes(live.meeting.id)}),
-        top=_short(f"{numbers[top.theme_id]}. {texts[top.theme_id]}", 120),
-        top_dots=top.dots,
-        top_voters=top.voters,
     )
+    if len(leaders) > 1:
+        result = svc.render.text(reader, "vote.caption_tie", count=len(leaders), dots=top.dots)
+    else:
+        result = svc.render.text(
+            reader,
+            "vote.caption_top",
+            top=_short(f"{numbers[top.theme_id]}. {texts[top.theme_id]}", 120),
+            dots=top.dots,
+            voters=top.voters,
+        )
+    caption = f"{reading} {result}"
     await tools.bot.send_photo(live.chat_id, photo=png, caption=caption)
 
 

@@ -196,8 +196,7 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
     assert chart.photo[:8] == b"\x89PNG\r\n\x1a\n"
     assert telegram.message_text(GROUP_ID, chart.message_id) == (
         "Sådan læses figuren: hver søjle er et tema, længden er antal prikker. 4 personer satte "
-        "12 prikker. Flest fik 1. Unge over 18 falder fra efter tre måneder: 4 prikker fra "
-        "3 personer."
+        "12 prikker. 2 temaer deler førstepladsen med 4 prikker hver."
     )
     assert (
         telegram.chat_texts(GROUP_ID)[-1] == "2 temaer står lige. Mødelederen vælger fokusområdet:"
