@@ -117,31 +117,32 @@ async def _voter_live(tools: Kit, person: Person, meeting_id: int) -> Live | str
 async def on_vote(
     context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
 ) -> str | None:
-    """v:<theme> — one more dot on this theme."""
+    """v:<theme> — one more dot on this theme. The busiest button of all: one database trip."""
     tools = kit(context)
     svc = tools.svc
     try:
-        theme = await svc.repos.themes.get(payload.int_arg(0))
+        theme_id = payload.int_arg(0)
     except (ValueError, IndexError):
-        theme = None
-    if theme is None:
         return svc.render.text(person, "error.button_expired")
-    live = await _voter_live(tools, person, theme.meeting_id)
-    if isinstance(live, str):
-        return live
-    budget = live.dialogue.dots_per_person
-    result = await svc.repos.themes.cast(theme.meeting_id, theme.id, person.id, budget, svc.clock())
-    if result == "vote_closed":
+    cast = await svc.repos.themes.cast(theme_id, person.id, svc.clock(), voter_roles=VOTERS)
+    if cast.result == "cast":
+        assert cast.meeting_id is not None
+        await tools.timers.refresh(cast.meeting_id, "ballot")
+        left = cast.budget - cast.used
+        return Toast(
+            svc.render.text(person, "vote.cast", theme=_short(cast.theme_text, 60), left=left)
+        )
+    if cast.result == "not_a_voter" and cast.role is None:
+        return svc.render.text(person, "explore.not_member")
+    if cast.result == "not_a_voter":
+        return svc.render.text(
+            person, "vote.not_voter", role=svc.render.text(person, f"role.{cast.role}")
+        )
+    if cast.result == "vote_closed":
         return svc.render.text(person, "vote.closed")
-    if result == "no_dots_left":
-        return svc.render.text(person, "vote.no_dots", dots=budget)
-    if result == "unknown_theme":
-        return svc.render.text(person, "error.button_expired")
-    await tools.timers.refresh(theme.meeting_id, "ballot")
-    used = sum((await svc.repos.themes.dots_of(theme.meeting_id, person.id)).values())
-    return Toast(
-        svc.render.text(person, "vote.cast", theme=_short(theme.text, 60), left=budget - used)
-    )
+    if cast.result == "no_dots_left":
+        return svc.render.text(person, "vote.no_dots", dots=cast.budget)
+    return svc.render.text(person, "error.button_expired")
 
 
 async def on_take_back(

@@ -18,7 +18,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.group_commit import GroupCommitter
-from storage.prepared import PreparedWrite
+from storage.prepared import PreparedStatement
 from storage.records import Run, StoredAnswer
 from storage.schema import answers, flow_runs
 from storage.upsert import insert_or_update
@@ -82,9 +82,9 @@ class RunRepository:
             value=bindparam("b_value", type_=answers.c.value.type),
             answered_at=bindparam("b_now", type_=answers.c.answered_at.type),
         )
-        self._answer_upsert = PreparedWrite(upsert, engine.dialect)
-        self._update_run = PreparedWrite(_UPDATE_RUN, engine.dialect)
-        self._note_prompt = PreparedWrite(_NOTE_PROMPT, engine.dialect)
+        self._answer_upsert = PreparedStatement(upsert, engine.dialect)
+        self._update_run = PreparedStatement(_UPDATE_RUN, engine.dialect)
+        self._note_prompt = PreparedStatement(_NOTE_PROMPT, engine.dialect)
         self._writer: GroupCommitter[StepWrite | PromptNote] = GroupCommitter(engine, self._flush)
 
     async def open_for(self, user_id: int) -> list[Run]:
@@ -247,7 +247,7 @@ class RunRepository:
         steps = [item for item in items if isinstance(item, StepWrite)]
         notes = [item for item in items if isinstance(item, PromptNote)]
         if steps:
-            await self._update_run.execute(
+            await self._update_run.execute_many(
                 conn,
                 [
                     {
@@ -268,10 +268,10 @@ class RunRepository:
                 if s.has_answer
             ]  # fmt: skip
             if answered:
-                await self._answer_upsert.execute(conn, answered)
+                await self._answer_upsert.execute_many(conn, answered)
         if notes:
             rows = [{"b_id": n.run_id, "b_message": n.message_id} for n in notes]
-            await self._note_prompt.execute(conn, rows)
+            await self._note_prompt.execute_many(conn, rows)
 
     def _set_open(self, user_id: int, runs: list[Run]) -> None:
         self._open[user_id] = runs

@@ -2,22 +2,108 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import and_, delete, exists, func, literal, select, update
+from sqlalchemy import (
+    Insert,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.prepared import PreparedStatement
 from storage.records import Theme
-from storage.schema import UTCDateTime, dialogues, themes, votes
+from storage.schema import UTCDateTime, dialogues, memberships, themes, votes
 
-CastResult = Literal["cast", "no_dots_left", "vote_closed", "unknown_theme"]
+CastResult = Literal["cast", "no_dots_left", "vote_closed", "unknown_theme", "not_a_voter"]
+
+
+@dataclass(frozen=True)
+class Cast:
+    """What a tap on a theme did, with what the voter is told about it."""
+
+    result: CastResult
+    meeting_id: int | None = None
+    theme_text: str = ""
+    used: int = 0
+    budget: int = 0
+    role: str | None = None
+
+
+def _cast_statements(voter_roles: tuple[str, ...]) -> tuple[Insert, Select]:
+    """The dot's guarded INSERT, and the read that says what happened, with bind parameters."""
+    theme_id, voter_id = bindparam("theme_id", type_=Integer), bindparam("voter_id", type_=Integer)
+    meeting = select(themes.c.meeting_id).where(themes.c.id == theme_id).scalar_subquery()
+    dialogue = dialogues.c.meeting_id == meeting
+    guards = and_(
+        exists().where(dialogue, dialogues.c.vote_status == "open"),
+        exists().where(themes.c.id == theme_id, themes.c.merged_into.is_(None)),
+        exists().where(
+            memberships.c.meeting_id == meeting,
+            memberships.c.user_id == voter_id,
+            or_(*(memberships.c.role == role for role in voter_roles)),
+        ),
+        _used(meeting, voter_id)
+        < select(dialogues.c.dots_per_person).where(dialogue).scalar_subquery(),
+    )
+    source = select(meeting, theme_id, voter_id, bindparam("now", type_=UTCDateTime)).where(guards)
+    insert = votes.insert().from_select(["meeting_id", "theme_id", "user_id", "cast_at"], source)
+    read = (
+        select(
+            themes.c.meeting_id,
+            themes.c.text,
+            themes.c.merged_into,
+            dialogues.c.vote_status,
+            dialogues.c.dots_per_person,
+            memberships.c.role,
+            _used(themes.c.meeting_id, voter_id),
+        )
+        .join(dialogues, dialogues.c.meeting_id == themes.c.meeting_id)
+        .outerjoin(
+            memberships,
+            and_(
+                memberships.c.meeting_id == themes.c.meeting_id,
+                memberships.c.user_id == voter_id,
+            ),
+        )
+        .where(themes.c.id == theme_id)
+    )
+    return insert, read
+
+
+def _used(meeting_id, voter_id):
+    """How many dots the voter has placed in the meeting (a scalar subquery)."""
+    return (
+        select(func.count())
+        .select_from(votes)
+        .where(votes.c.meeting_id == meeting_id, votes.c.user_id == voter_id)
+        .scalar_subquery()
+    )
 
 
 class ThemeRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._prepared_casts: dict[
+            tuple[str, ...], tuple[PreparedStatement, PreparedStatement]
+        ] = {}
+        self._dot_writes = asyncio.Lock()
+        """Dots are written one at a time in this process. Without it, concurrent taps meet at
+        SQLite's write lock, whose busy handler sleeps in growing steps. Measured with
+        bench/vote_storm (150 taps in one second), p95 from tap to stored dot: 30-280 ms
+        without this lock, 3-7 ms with it and the statements compiled once."""
 
     async def add(self, meeting_id: int, author_id: int, text: str, now: datetime) -> Theme:
         async with self._engine.begin() as conn:
@@ -68,50 +154,53 @@ class ThemeRepository:
         return True
 
     async def cast(
-        self, meeting_id: int, theme_id: int, voter_id: int, budget: int, now: datetime
-    ) -> CastResult:
-        """Put one dot on a theme: one INSERT … SELECT that checks the vote is open, the theme
-        is current and the voter has a dot left, so no interleaving can break the budget.
+        self, theme_id: int, voter_id: int, now: datetime, *, voter_roles: tuple[str, ...]
+    ) -> Cast:
+        """Put one dot on a theme.
 
-        (On SQLite the statement holds the write lock while it checks. Each person's taps are
-        handled in order by bot.ordering, so on PostgreSQL too one voter never races itself.)
+        One INSERT … SELECT checks that the vote is open, the theme current, the voter holds a
+        voting role and has a dot left, so no interleaving of taps can break the budget (on
+        SQLite the statement holds the write lock while it checks; each person's taps are also
+        handled in order by bot.ordering, so on PostgreSQL one voter never races themself).
+        A vote storm runs through here, so it is two statements compiled once, on one connection.
         """
-        vote_open = exists().where(
-            dialogues.c.meeting_id == meeting_id, dialogues.c.vote_status == "open"
-        )
-        theme_current = exists().where(
-            themes.c.id == theme_id,
-            themes.c.meeting_id == meeting_id,
-            themes.c.merged_into.is_(None),
-        )
-        used = (
-            select(func.count())
-            .select_from(votes)
-            .where(votes.c.meeting_id == meeting_id, votes.c.user_id == voter_id)
-            .scalar_subquery()
-        )
-        source = select(
-            literal(meeting_id), literal(theme_id), literal(voter_id), literal(now, UTCDateTime)
-        ).where(and_(vote_open, theme_current, used < budget))
-        async with self._engine.begin() as conn:
-            inserted = await conn.execute(
-                votes.insert().from_select(["meeting_id", "theme_id", "user_id", "cast_at"], source)
+        insert, read = self._cast_statements(voter_roles)
+        values = {"theme_id": theme_id, "voter_id": voter_id, "now": now}
+        async with self._engine.connect() as conn:
+            async with self._dot_writes:
+                inserted = await insert.execute(conn, values)
+                await conn.commit()
+            state = (await read.execute(conn, values)).first()
+        if state is None:
+            return Cast("unknown_theme")
+        meeting_id, text, merged_into, status, budget, role, used = state
+        if inserted.rowcount == 1:
+            result: CastResult = "cast"
+        elif role not in voter_roles:
+            result = "not_a_voter"
+        elif status != "open":
+            result = "vote_closed"
+        elif merged_into is not None:
+            result = "unknown_theme"
+        else:
+            result = "no_dots_left"
+        return Cast(result, meeting_id, text, used, budget, role)
+
+    def _cast_statements(
+        self, voter_roles: tuple[str, ...]
+    ) -> tuple[PreparedStatement, PreparedStatement]:
+        if voter_roles not in self._prepared_casts:
+            insert, read = _cast_statements(voter_roles)
+            dialect = self._engine.dialect
+            self._prepared_casts[voter_roles] = (
+                PreparedStatement(insert, dialect),
+                PreparedStatement(read, dialect),
             )
-            if inserted.rowcount == 1:
-                return "cast"
-            status = (
-                await conn.execute(
-                    select(dialogues.c.vote_status).where(dialogues.c.meeting_id == meeting_id)
-                )
-            ).scalar()
-            if status != "open":
-                return "vote_closed"
-            current = (await conn.execute(select(literal(1)).where(theme_current))).first()
-        return "no_dots_left" if current else "unknown_theme"
+        return self._prepared_casts[voter_roles]
 
     async def take_back(self, meeting_id: int, voter_id: int) -> int | None:
         """Remove the voter's newest dot while the vote is open; the theme it was on, or None."""
-        async with self._engine.begin() as conn:
+        async with self._dot_writes, self._engine.begin() as conn:
             status = (
                 await conn.execute(
                     select(dialogues.c.vote_status).where(dialogues.c.meeting_id == meeting_id)

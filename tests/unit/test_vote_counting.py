@@ -16,10 +16,20 @@ from sqlalchemy import func, select
 from flows.dialogue import ThemeScore, tally, top_themes
 from storage.db import open_engine
 from storage.repositories import Repositories
-from storage.schema import dialogues, meetings, metadata, teams, themes, users, votes
+from storage.schema import (
+    dialogues,
+    meetings,
+    memberships,
+    metadata,
+    teams,
+    themes,
+    users,
+    votes,
+)
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 VOTERS = (1, 2, 3)
+VOTING = ("participant",)
 THEMES = 3
 
 Tap = tuple[str, int, int]  # ("cast" | "back" | "close", voter, theme index)
@@ -47,6 +57,10 @@ async def _database(path: Path, budget: int) -> tuple[Repositories, list[int], o
             meeting_id=1, group_chat_id=-1, linked_by=1, linked_at=NOW, phase="interpret",
             revision=0, paused=False, phase_elapsed_s=0, timeboxes=[10, 20, 20, 20, 15],
             leader_turn=False, dots_per_person=budget, vote_status="open"))  # fmt: skip
+        await conn.execute(memberships.insert(), [
+            {"meeting_id": 1, "user_id": v, "role": "participant", "joined_at": NOW}
+            for v in VOTERS
+        ])  # fmt: skip
     repos = Repositories.on(engine)
     theme_ids = [(await repos.themes.add(1, 1, f"T{i}", NOW)).id for i in range(THEMES)]
     return repos, theme_ids, engine
@@ -67,7 +81,8 @@ async def _play(sequence: list[Tap], budget: int) -> None:
                     if taken is not None:
                         expected[voter].pop()
                 else:
-                    result = await repos.themes.cast(1, theme_ids[index], voter, budget, NOW)
+                    cast = await repos.themes.cast(theme_ids[index], voter, NOW, voter_roles=VOTING)
+                    result = cast.result
                     if closed:
                         assert result == "vote_closed"
                     elif len(expected[voter]) >= budget:
@@ -126,10 +141,13 @@ async def test_taps_at_the_same_moment_cannot_overspend(tmp_path):
     """Ten taps by one voter in flight at once: the single INSERT … SELECT admits three."""
     repos, theme_ids, engine = await _database(tmp_path / "votes.db", budget=3)
     try:
-        results = await asyncio.gather(
-            *(repos.themes.cast(1, theme_ids[i % THEMES], 1, 3, NOW) for i in range(10))
+        casts = await asyncio.gather(
+            *(
+                repos.themes.cast(theme_ids[i % THEMES], 1, NOW, voter_roles=VOTING)
+                for i in range(10)
+            )
         )
-        assert Counter(results) == {"cast": 3, "no_dots_left": 7}
+        assert Counter(c.result for c in casts) == {"cast": 3, "no_dots_left": 7}
         assert len(await repos.themes.votes(1)) == 3
     finally:
         await engine.dispose()
