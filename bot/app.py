@@ -60,13 +60,14 @@ GROUP_COMMANDS = {
     "linkmeeting": commands.on_linkmeeting,
     "startmeeting": commands.on_startmeeting,
     "timebox": commands.on_timebox,
+    "dots": commands.on_dots,
     "start": commands.on_group_start,
 }
 MENU = (
     "prep", "pack", "meetings", "newmeeting", "status", "invites", "minutes", "language", "cancel",
     "help",
 )  # fmt: skip
-GROUP_MENU = ("linkmeeting", "startmeeting", "timebox", "minutes")
+GROUP_MENU = ("linkmeeting", "startmeeting", "timebox", "dots", "minutes")
 
 
 def utc_now() -> datetime:

@@ -22,7 +22,14 @@ from bot.meeting import minutes, phases, since_last, themes, voting
 from bot.meeting.kit import kit
 from bot.meeting.live import DRIVERS, Live, for_group, load
 from bot.render import Screen, button
-from flows.dialogue import DEFAULT_DOTS, DEFAULT_TIMEBOXES, PHASES, Phase, parse_timeboxes
+from flows.dialogue import (
+    DEFAULT_DOTS,
+    DEFAULT_TIMEBOXES,
+    MAX_DOTS,
+    PHASES,
+    Phase,
+    parse_timeboxes,
+)
 from storage.records import Meeting, Person
 
 GROUP_START_PAYLOAD = "link"
@@ -59,8 +66,11 @@ async def on_linkmeeting(update: Update, context: DDContext) -> None:
 
 
 async def on_group_start(update: Update, context: DDContext) -> None:
+    """/start in a group: from the startgroup link it links the group; otherwise, help."""
     if context.args and context.args[0] == GROUP_START_PAYLOAD:
         await on_linkmeeting(update, context)
+    else:
+        await on_group_command(update, context)
 
 
 async def _link(
@@ -160,6 +170,30 @@ async def on_timebox(update: Update, context: DDContext) -> None:
     await tools.timers.refresh(live.meeting.id, "panel")
     current = ", ".join(f"{n} {m}" for n, m in zip(names, minutes_per_phase, strict=True))
     await _reply(message, svc.render.text(live.audience, "timebox.set", timeboxes=current))
+
+
+async def on_dots(update: Update, context: DDContext) -> None:
+    """/dots 5 — how many dots each participant gets, until the vote opens."""
+    found = await _driven_live(update, context)
+    if found is None:
+        return
+    live, message = found
+    svc = services(context)
+    reader = live.audience
+    if not context.args:
+        await _reply(
+            message, svc.render.text(reader, "dots.current", dots=live.dialogue.dots_per_person)
+        )
+        return
+    word = context.args[0]
+    if len(context.args) != 1 or not word.isdigit() or not 1 <= int(word) <= MAX_DOTS:
+        await _reply(message, svc.render.text(reader, "dots.usage", max=MAX_DOTS))
+        return
+    if live.dialogue.vote_status != "not_open":
+        await _reply(message, svc.render.text(reader, "dots.vote_started"))
+        return
+    await svc.repos.dialogues.change(live.meeting.id, dots_per_person=int(word))
+    await _reply(message, svc.render.text(reader, "dots.set", dots=int(word)))
 
 
 # Replies to the bot's messages ---------------------------------------------------------------

@@ -247,3 +247,31 @@ async def test_minutes_are_exported_from_the_command_line(world, settings, tmp_p
     assert missing.returncode == 1
     assert missing.stderr.decode().strip() == "datadialog: there is no meeting 99"
     await world.start()
+
+
+async def test_the_startgroup_link_links_and_dots_can_be_set_until_the_vote_opens(world, da):
+    mette = world.person(101, "Mette", last_name="Holm")
+    token, _ = await plan_meeting(mette)
+    jonas = world.person(202, "Jonas")
+    await jonas.sends(f"/start {token}")
+    links = next(t for t in reversed(mette.texts()) if "startgroup=" in t)
+    assert "https://t.me/datadialog_demo_bot?startgroup=link" in links
+    group = world.group(GROUP_ID, "Team Fritid")
+    await mette.sends_in_group(group, "/start link")  # what Telegram sends when she adds the bot
+    assert world.telegram.chat_texts(GROUP_ID)[-1].startswith("Gruppen hører nu til Status på")
+
+    await mette.sends_in_group(group, "/dots 11")
+    assert world.telegram.chat_texts(GROUP_ID)[-1] == da("dots.usage", max=10)
+    await mette.sends_in_group(group, "/dots 5")
+    assert world.telegram.chat_texts(GROUP_ID)[-1] == da("dots.set", dots=5)
+    world.clock.now = MEETING_START
+    await mette.sends_in_group(group, "/startmeeting")
+    await mette.taps_in_group(group, "Næste ▶")
+    await jonas.sends_in_group(
+        group, "Flere i job", reply_to=_newest_with_button(world, "➕ Tilføj tema")
+    )
+    world.clock.advance(seconds=3)
+    await mette.taps_in_group(group, "Næste ▶")
+    assert "Hver deltager har 5 prikker" in world.telegram.chat_texts(GROUP_ID)[-1]
+    await mette.sends_in_group(group, "/dots 2")
+    assert world.telegram.chat_texts(GROUP_ID)[-1] == da("dots.vote_started")
