@@ -249,14 +249,23 @@ async def _draft_action(
     return live if isinstance(live, str) else (action, live)
 
 
-async def _member_arg(tools: Kit, live: Live, payload: callbacks.Payload) -> Person | None:
+async def _draft_and_member(
+    tools: Kit, person: Person, payload: callbacks.Payload
+) -> tuple[Action, Live, Person] | str:
+    """<action>:<member> from an owner or follow-up button; or the refusal text."""
+    found = await _draft_action(tools, person, payload)
+    if isinstance(found, str):
+        return found
+    action, live = found
     try:
         member_id = payload.int_arg(1)
     except (ValueError, IndexError):
-        return None
-    if await tools.svc.repos.meetings.role_of(live.meeting.id, member_id) is None:
-        return None
-    return await tools.svc.repos.people.get(member_id)
+        member_id = None
+    role = await tools.svc.repos.meetings.role_of(live.meeting.id, member_id) if member_id else None
+    member = await tools.svc.repos.people.get(member_id) if role and member_id else None
+    if member is None:
+        return tools.svc.render.text(person, "error.button_expired")
+    return action, live, member
 
 
 async def on_owner(
@@ -264,13 +273,10 @@ async def on_owner(
 ) -> str | None:
     """ow:<action>:<member>"""
     tools = kit(context)
-    found = await _draft_action(tools, person, payload)
+    found = await _draft_and_member(tools, person, payload)
     if isinstance(found, str):
         return found
-    action, live = found
-    owner = await _member_arg(tools, live, payload)
-    if owner is None:
-        return tools.svc.render.text(person, "error.button_expired")
+    action, live, owner = found
     await tools.svc.repos.agreements.set_owner(action, owner.id)
     await _settle(tools, person, query, "agreement.owner_set", name=owner.display_name)
     await _ask_person(tools, person, live, action, callbacks.FOLLOW_UP, "agreement.pick_follow_up")
@@ -282,13 +288,10 @@ async def on_follow_up(
 ) -> str | None:
     """fu:<action>:<member>, or fs:<action>:<member> to confirm the owner follows up too."""
     tools = kit(context)
-    found = await _draft_action(tools, person, payload)
+    found = await _draft_and_member(tools, person, payload)
     if isinstance(found, str):
         return found
-    action, live = found
-    chosen = await _member_arg(tools, live, payload)
-    if chosen is None:
-        return tools.svc.render.text(person, "error.button_expired")
+    action, live, chosen = found
     if payload.action == callbacks.FOLLOW_UP and chosen.id == action.owner_id:
         rows = [
             [

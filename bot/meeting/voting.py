@@ -99,12 +99,16 @@ async def ballot_screen(svc: Services, live: Live) -> Screen:
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
-async def _voter_live(tools: Kit, person: Person, meeting_id: int) -> Live | str:
+async def _voter_live(tools: Kit, person: Person, payload: callbacks.Payload) -> Live | str:
+    """The meeting a ballot button names if this person votes in it; else the refusal text."""
     svc = tools.svc
-    live = await load(svc, meeting_id)
+    try:
+        live = await load(svc, payload.int_arg(0))
+    except (ValueError, IndexError):
+        live = None
     if live is None:
         return svc.render.text(person, "error.button_expired")
-    role = await svc.repos.meetings.role_of(meeting_id, person.id)
+    role = await svc.repos.meetings.role_of(live.meeting.id, person.id)
     if role is None:
         return svc.render.text(person, "explore.not_member")
     if role not in VOTERS:
@@ -151,10 +155,7 @@ async def on_take_back(
     """vb:<meeting> — take my newest dot back."""
     tools = kit(context)
     svc = tools.svc
-    try:
-        live = await _voter_live(tools, person, payload.int_arg(0))
-    except (ValueError, IndexError):
-        return svc.render.text(person, "error.button_expired")
+    live = await _voter_live(tools, person, payload)
     if isinstance(live, str):
         return live
     if live.dialogue.vote_status != "open":
@@ -175,10 +176,7 @@ async def on_my_dots(
     """vm:<meeting> — where my dots are."""
     tools = kit(context)
     svc = tools.svc
-    try:
-        live = await _voter_live(tools, person, payload.int_arg(0))
-    except (ValueError, IndexError):
-        return svc.render.text(person, "error.button_expired")
+    live = await _voter_live(tools, person, payload)
     if isinstance(live, str):
         return live
     mine = await svc.repos.themes.dots_of(live.meeting.id, person.id)
