@@ -25,6 +25,8 @@ from bot import format
 from bot.charts.pool import new_chart_executor
 from bot.context import SERVICES_KEY, Services
 from bot.errors import on_error
+from bot.follow_up import answers
+from bot.follow_up.sender import ReminderSender
 from bot.handlers import buttons, data, flow_input, meetings, people
 from bot.handlers.common import RUNNER_KEY
 from bot.meeting import agreement, commands, phases, themes, voting
@@ -55,6 +57,10 @@ PRIVATE_COMMANDS = {
     "invites": meetings.on_invites,
     "language": people.on_language,
     "cancel": people.on_cancel,
+    "myactions": answers.on_myactions,
+    "reminders": answers.on_reminders,
+    "cancelmeeting": answers.on_cancelmeeting,
+    "workhours": answers.on_workhours,
 }
 GROUP_COMMANDS = {
     "linkmeeting": commands.on_linkmeeting,
@@ -64,8 +70,8 @@ GROUP_COMMANDS = {
     "start": commands.on_group_start,
 }
 MENU = (
-    "prep", "pack", "meetings", "newmeeting", "status", "invites", "minutes", "language", "cancel",
-    "help",
+    "prep", "pack", "myactions", "meetings", "newmeeting", "status", "invites", "reminders",
+    "minutes", "cancelmeeting", "workhours", "language", "cancel", "help",
 )  # fmt: skip
 GROUP_MENU = ("linkmeeting", "startmeeting", "timebox", "dots", "minutes")
 
@@ -144,7 +150,19 @@ def _start_services(settings: Settings, clock: Clock):
             chart_executor=new_chart_executor(),
         )
         application.bot_data[SERVICES_KEY] = services
-        runner = FlowRunner(services, {meetings.NEW_MEETING_FLOW: meetings.create_meeting_from})
+        sender = ReminderSender(
+            services, application.bot, application.job_queue, rate=settings.reminder_rate
+        )
+        application.bot_data[answers.SENDER_KEY] = sender
+        runner = FlowRunner(
+            services,
+            {
+                meetings.NEW_MEETING_FLOW: meetings.meeting_creator(sender.planner),
+                answers.NOTE_FLOW: answers.note_written(sender),
+                answers.POSTPONE_FLOW: answers.postponed(sender),
+                answers.MESSAGE_FLOW: answers.message_written,
+            },
+        )
         application.bot_data[RUNNER_KEY] = runner
         timers = MeetingTimers(
             services,
@@ -156,7 +174,7 @@ def _start_services(settings: Settings, clock: Clock):
                 "ballot": voting.ballot_screen,
             },
         )
-        kit = Kit(services, application.bot, timers, runner)
+        kit = Kit(services, application.bot, timers, runner, sender.planner)
         application.bot_data[KIT_KEY] = kit
         runner.on_finish(themes.ADD_THEME_FLOW, themes.theme_written(kit))
         runner.on_finish(meetings.AGREEMENT_FLOW, agreement.agreement_written(kit))
@@ -164,6 +182,11 @@ def _start_services(settings: Settings, clock: Clock):
         rearmed = await timers.rearm()
         if rearmed:
             log.info("re-armed %d meeting timers", rearmed)
+        recovered = await sender.start()
+        if recovered:
+            log.warning(
+                "%d reminders were being sent when the bot stopped; sending again", recovered
+            )
         await _publish_commands(application, catalogue)
         # Start-up objects (modules, flows, texts) live as long as the process: keep them out of
         # every future garbage collection pass. The caches of people and open runs make the heap

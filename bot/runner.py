@@ -46,14 +46,17 @@ class FlowRunner:
         *,
         meeting_id: int | None = None,
         replaces: Run | None = None,
+        context: dict[str, int] | None = None,
     ) -> Run:
+        """`context` is kept in the run for its finish hook (e.g. which action a note is on)."""
         flow = self.services.flows[flow_id]
         outcome = engine.start(flow)
+        state = {**outcome.state, "context": context} if context else outcome.state
         run = await self.services.repos.runs.start(
             person.id,
             flow.id,
             flow.version,
-            outcome.state,
+            state,
             self.services.clock(),
             meeting_id=meeting_id,
             replaces=replaces,

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     api_base_file_url: str = "https://api.telegram.org/file/bot"
     max_concurrent_updates: int = 64
     """Updates handled at once; each chat's updates still run strictly in order."""
+    reminder_rate: float = 30
+    """Reminders sent per second at most (Telegram allows about 30); 0 sends unpaced."""
 
     @field_validator("time_zone")
     @classmethod

@@ -19,6 +19,8 @@ class Person:
     language: str
     time_zone: str
     is_reachable: bool = True
+    work_start: str = "08:00"
+    work_end: str = "16:00"
 
 
 @dataclass(frozen=True)
@@ -170,3 +172,18 @@ class PastAction:
     action: Action
     latest_update: ActionUpdate | None
     review: ActionReview | None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One message the bot owes someone at a time; the scheduler only fires what these say."""
+
+    id: int
+    kind: str
+    user_id: int
+    meeting_id: int | None
+    action_id: int | None
+    planned_at: datetime
+    due_at: datetime
+    status: str
+    attempts: int

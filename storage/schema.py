@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 metadata = MetaData(
     naming_convention={
@@ -67,6 +67,8 @@ users = Table(
     Column("time_zone", String(64), nullable=False),
     Column("is_reachable", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("work_start", String(5), nullable=False, server_default="08:00"),
+    Column("work_end", String(5), nullable=False, server_default="16:00"),
 )
 
 teams = Table(
@@ -289,4 +291,25 @@ action_reviews = Table(
     Column("reviewed_by", ForeignKey("users.id"), nullable=False),
     Column("reviewed_at", UTCDateTime, nullable=False),
     UniqueConstraint("action_id", "meeting_id", name="uq_action_reviews_action_meeting"),
+)
+
+# Follow-up (#5): every reminder the bot will send, the only source of truth for the scheduler --
+
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("meeting_id", ForeignKey("meetings.id"), nullable=True, index=True),
+    Column("action_id", ForeignKey("actions.id"), nullable=True, index=True),
+    Column("planned_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("message_id", BigInteger, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_reminders_status_due_at", "status", "due_at"),
 )

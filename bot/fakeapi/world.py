@@ -16,6 +16,7 @@ from bot.app import build_application
 from bot.context import SERVICES_KEY, Services
 from bot.fakeapi.people import FakeTelegram, SimulatedPerson
 from bot.fakeapi.server import FAKE_TOKEN, FakeBotApi
+from bot.follow_up.answers import SENDER_KEY
 from bot.lifecycle import running
 from bot.meeting.kit import KIT_KEY
 from bot.settings import Settings
@@ -36,8 +37,8 @@ class ManualClock:
 
 def unlimited() -> AIORateLimiter:
     """A rate limiter that never waits. The offline world's clock is manual while Telegram's
-    limits are wall-clock, so pacing here would only slow tests and the demo down; the
-    benchmarks measure pacing with the real limiter."""
+    limits are wall-clock, so pacing here would only slow tests and the demo down (the world's
+    reminder sender is unpaced too); the benchmarks measure pacing with the real limiter."""
     return AIORateLimiter(overall_max_rate=0, group_max_rate=0)
 
 
@@ -45,7 +46,9 @@ class OfflineWorld:
     def __init__(
         self, settings: Settings, clock: ManualClock, rate_limiter: AIORateLimiter | None = None
     ) -> None:
-        self.settings = settings.model_copy(update={"token": SecretStr(FAKE_TOKEN)})
+        self.settings = settings.model_copy(
+            update={"token": SecretStr(FAKE_TOKEN), "reminder_rate": 0}
+        )
         self.clock = clock
         self._rate_limiter = rate_limiter
         self.api = FakeBotApi()
@@ -93,6 +96,10 @@ class OfflineWorld:
         """What the scheduler does when a meeting timer is due: tests call it after moving
         the clock, instead of waiting."""
         return await self.application.bot_data[KIT_KEY].timers.fire_due()
+
+    async def deliver_due_reminders(self) -> int:
+        """What the scheduler's alarm does when reminders fall due; tests call it directly."""
+        return await self.application.bot_data[SENDER_KEY].deliver_due()
 
     def person(self, user_id: int, first_name: str, **kwargs: object) -> SimulatedPerson:
         assert self.telegram is not None, "start the world first"

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import DDContext, services
+from bot.follow_up import answers
 from bot.handlers import flow_input, meetings, people
 from bot.handlers.common import ButtonHandler, Toast, person_of
 from bot.meeting import agreement, commands, phases, since_last, themes, voting
@@ -20,6 +21,7 @@ ROUTES: dict[str, ButtonHandler] = {
     **voting.BUTTONS,
     **agreement.BUTTONS,
     **commands.BUTTONS,
+    **answers.BUTTONS,
 }
 
 MAX_ALERT_CHARS = 200

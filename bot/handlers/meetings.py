@@ -11,10 +11,11 @@ from bot.charts import status_chart
 from bot.charts.pool import draw
 from bot.charts.status_chart import PrepCounts
 from bot.context import DDContext, Services, services
+from bot.follow_up.planning import FollowUpPlanner
 from bot.handlers.common import RECENT, ButtonHandler, person_of, runner, say
 from bot.handlers.data import send_pack
 from bot.render import Screen, button
-from bot.runner import FlowRunner
+from bot.runner import FinishHook, FlowRunner
 from storage.records import Invite, Meeting, Person, Role, Run
 
 LEADER_FLOW = "leader_prep"
@@ -44,7 +45,17 @@ async def on_newmeeting(update: Update, context: DDContext) -> None:
     await runner(context).start(context.bot, person, NEW_MEETING_FLOW, replaces=unfinished)
 
 
-async def create_meeting_from(flow_runner: FlowRunner, bot: Bot, person: Person, run: Run) -> None:
+def meeting_creator(planner: FollowUpPlanner) -> FinishHook:
+    """Finish hook of new_meeting, which also plans the leader's '5/7 ready' at the deadline."""
+
+    async def hook(flow_runner: FlowRunner, bot: Bot, person: Person, run: Run) -> None:
+        meeting = await _create_meeting(flow_runner, bot, person, run)
+        await planner.leader_summary(meeting, person)
+
+    return hook
+
+
+async def _create_meeting(flow_runner: FlowRunner, bot: Bot, person: Person, run: Run) -> Meeting:
     """Finish hook of new_meeting: create the meeting, hand out links, open the checklist."""
     svc = flow_runner.services
     answers = run.state["answers"]
@@ -90,6 +101,7 @@ async def create_meeting_from(flow_runner: FlowRunner, bot: Bot, person: Person,
     )
     await flow_runner.send(bot, person, Screen(links))
     await flow_runner.start(bot, person, LEADER_FLOW, meeting_id=meeting.id)
+    return meeting
 
 
 # /prep ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot import callbacks
 from bot.context import DDContext, services
+from bot.follow_up.answers import sender
 from bot.handlers.common import RECENT, ButtonHandler, person_of, say
 from bot.handlers.meetings import open_prep
 from bot.render import Screen, button
@@ -60,6 +61,8 @@ async def join_by_token(context: DDContext, person: Person, token: str) -> None:
         )
         if redemption.role == "referent":
             await say(context, person, "start.joined_referent")
+        if redemption.role == "participant":
+            await sender(context).planner.preparation(meeting, person)
     await open_prep(context, person, meeting, redemption.role)
 
 
@@ -82,6 +85,11 @@ async def _accept_ownership(
         team=meeting.team_name,
         follow_up=action.follow_up_name or "–",
     )
+    if status == "owner":
+        agreement = await svc.repos.agreements.agreement_of(action.meeting_id)
+        owned = await svc.repos.agreements.action(action_id)
+        assert owned is not None
+        await sender(context).planner.action(owned, agreement.cadence_days if agreement else 14)
     leader = await svc.repos.people.get(meeting.created_by)
     if status == "owner" and leader is not None:
         await say(

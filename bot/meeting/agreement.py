@@ -22,7 +22,7 @@ from bot.meeting.kit import Kit, kit
 from bot.meeting.live import CONTRIBUTORS, DRIVERS, Live, load
 from bot.render import Screen, button, split_blocks
 from bot.runner import FinishHook, FlowRunner
-from storage.records import Action, Person, Run
+from storage.records import Action, Agreement, Person, Run
 from storage.repositories.agreements import AgreementText
 
 ACTION_FLOW = "agreement_action"
@@ -410,6 +410,7 @@ async def on_confirm(
     for block in split_blocks(agreement_blocks(svc, live.audience, live, text, agreed)):
         await tools.bot.send_message(live.chat_id, block)
     await _tell_owners(tools, live, agreed)
+    await _plan_follow_up(tools, live, agreement, agreed)
     await _closing_round(tools, live)
     await tools.timers.refresh(live.meeting.id, "panel")
     return None
@@ -516,6 +517,27 @@ async def _tell_owners(tools: Kit, live: Live, actions: list[Action]) -> None:
                 await FlowRunner.send(tools.bot, person, Screen(text))
             except Forbidden:
                 continue  # marking unreachable people is the reminders' work
+
+
+async def _plan_follow_up(
+    tools: Kit, live: Live, agreement: Agreement, actions: list[Action]
+) -> None:
+    """Nudges for every owner in the group, and the next meeting's reminders."""
+    repos = tools.svc.repos
+    for action in actions:
+        await tools.follow_up.action(action, agreement.cadence_days)
+    next_meeting = (
+        await repos.meetings.get(agreement.next_meeting_id) if agreement.next_meeting_id else None
+    )
+    if next_meeting is None:
+        return
+    members = await repos.dialogues.members(next_meeting.id)
+    for person, role in members:
+        if role == "participant":
+            await tools.follow_up.preparation(next_meeting, person)
+        if role == "leader":
+            await tools.follow_up.leader_summary(next_meeting, person)
+    await tools.follow_up.meeting_notice(next_meeting, [person for person, _ in members])
 
 
 async def _closing_round(tools: Kit, live: Live) -> None:

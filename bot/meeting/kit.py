@@ -9,6 +9,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest
 
 from bot.context import DDContext, Services
+from bot.follow_up.planning import FollowUpPlanner
 from bot.meeting.timers import MeetingTimers
 from bot.render import Screen
 from bot.runner import FlowRunner
@@ -24,6 +25,7 @@ class Kit:
     bot: Bot
     timers: MeetingTimers
     runner: FlowRunner
+    follow_up: FollowUpPlanner
 
     async def post(self, chat_id: int, screen: Screen) -> Message:
         return await self.bot.send_message(chat_id, screen.text, reply_markup=screen.markup)

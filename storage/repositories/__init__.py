@@ -12,6 +12,7 @@ from storage.repositories.dialogues import DialogueRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.people import PeopleRepository
+from storage.repositories.reminders import ReminderRepository
 from storage.repositories.runs import RunRepository
 from storage.repositories.themes import ThemeRepository
 
@@ -26,6 +27,7 @@ class Repositories:
     dialogues: DialogueRepository
     themes: ThemeRepository
     agreements: AgreementRepository
+    reminders: ReminderRepository
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Repositories:
@@ -38,4 +40,5 @@ class Repositories:
             dialogues=DialogueRepository(engine),
             themes=ThemeRepository(engine),
             agreements=AgreementRepository(engine),
+            reminders=ReminderRepository(engine),
         )

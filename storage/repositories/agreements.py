@@ -247,6 +247,58 @@ class AgreementRepository:
                 )
             )
 
+    async def latest_update(self, action_id: int) -> ActionUpdate | None:
+        async with self._engine.connect() as conn:
+            row = (
+                (
+                    await conn.execute(
+                        select(action_updates)
+                        .where(action_updates.c.action_id == action_id)
+                        .order_by(action_updates.c.id.desc())
+                        .limit(1)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return ActionUpdate(row["status"], row["note"], row["reported_at"]) if row else None
+
+    async def add_note(self, action_id: int, by: int, note: str) -> bool:
+        """Attach a note to this person's newest answer about the action (if it has none)."""
+        newest = (
+            select(func.max(action_updates.c.id))
+            .where(action_updates.c.action_id == action_id, action_updates.c.reported_by == by)
+            .scalar_subquery()
+        )
+        async with self._engine.begin() as conn:
+            changed = await conn.execute(
+                update(action_updates)
+                .where(action_updates.c.id == newest, action_updates.c.note.is_(None))
+                .values(note=note)
+            )
+        return changed.rowcount == 1
+
+    async def change_agreed(self, action: Action, **values: object) -> None:
+        """A new deadline (postponed) or a new owner (reassigned) for an agreed action."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(actions)
+                .where(actions.c.id == action.id, actions.c.status == "agreed")
+                .values(**values)
+            )
+
+    async def open_actions_of(self, owner_id: int) -> list[tuple[Action, ActionUpdate | None]]:
+        """The person's agreed actions not reported done, soonest deadline first."""
+        mine = _actions_query().where(actions.c.owner_id == owner_id, actions.c.status == "agreed")
+        async with self._engine.connect() as conn:
+            found = [_action(row) for row in (await conn.execute(mine)).mappings()]
+        result = []
+        for action in sorted(found, key=lambda a: a.deadline_at):
+            latest = await self.latest_update(action.id)
+            if latest is None or latest.status != "done":
+                result.append((action, latest))
+        return result
+
     async def record_review(
         self, action_id: int, meeting_id: int, by: int, now: datetime, **fields: str
     ) -> None:

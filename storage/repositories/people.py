@@ -49,6 +49,13 @@ class PeopleRepository:
     async def set_language(self, person: Person, language: str) -> Person:
         return await self._change(person, language=language)
 
+    async def set_working_hours(self, person: Person, start: str, end: str) -> Person:
+        return await self._change(person, work_start=start, work_end=end)
+
+    async def set_reachable(self, person: Person, reachable: bool) -> Person:
+        """False once Telegram says the person blocked the bot; True when they write again."""
+        return await self._change(person, is_reachable=reachable)
+
     async def _change(self, person: Person, **values: object) -> Person:
         async with self._engine.begin() as conn:
             await conn.execute(update(users).where(users.c.id == person.id).values(**values))
@@ -99,4 +106,6 @@ def person_from_row(row: RowMapping) -> Person:
         language=row["language"],
         time_zone=row["time_zone"],
         is_reachable=row["is_reachable"],
+        work_start=row["work_start"],
+        work_end=row["work_end"],
     )

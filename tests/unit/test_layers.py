@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {
-    "flows": {"flows", "pydantic", "yaml"},
+    "flows": {"flows", "pydantic", "yaml", "holidays"},
     "storage": {"storage", "sqlalchemy", "alembic", "flows"},
 }
 

@@ -1,0 +1,1 @@
+"""Follow-up between meetings: reminders planned into a table, sent by one paced sender."""
