@@ -71,6 +71,8 @@ class FakeBotApi(BaseRequest):
         self.chat_names: dict[int, str] = {}
         self.open_queries: set[str] = set()
         self.files: dict[str, bytes] = {}
+        self.blocked_by: set[int] = set()
+        """Private chats whose person has blocked the bot: sending there gets Telegram's 403."""
         self._message_ids: dict[int, itertools.count] = {}
         self._update_ids = itertools.count(1)
 
@@ -107,6 +109,8 @@ class FakeBotApi(BaseRequest):
             else {}
         )
         self.calls.append((endpoint, params))
+        if endpoint.startswith("send") and params.get("chat_id") in self.blocked_by:
+            return _error(403, "Forbidden: bot was blocked by the user")
         problems = problems_with(endpoint, params, set(files))
         if problems:
             self.violations.extend(problems)

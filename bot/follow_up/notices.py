@@ -1,7 +1,7 @@
 """What each kind of reminder says when it goes out, read fresh from the database then.
 
-A reminder whose reason has gone (the person prepared, the action is done, the meeting was
-cancelled) renders as None and is skipped rather than sent.
+A reminder whose reason has gone (the person prepared, the deadline or the meeting has passed,
+the action is done, the meeting was cancelled) renders as None and is skipped, not sent.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Notices:
             "prep_summary": self._prep_summary,
             "meeting": self._meeting,
         }
-        screen = await renderers[reminder.kind](reminder, person)
+        screen = await renderers[reminder.kind](reminder, person, now)
         if screen is None or now - reminder.planned_at <= LATE_AFTER:
             return screen
         late = self._svc.render.text(person, "followup.late", planned=reminder.planned_at)
@@ -57,7 +57,7 @@ class Notices:
         latest = await repos.agreements.latest_update(action.id)
         return None if latest is not None and latest.status == "done" else action
 
-    async def _nudge(self, reminder: Reminder, person: Person) -> Screen | None:
+    async def _nudge(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
         action = await self._open_action(reminder)
         if action is None or action.owner_id != person.id:
             return None
@@ -70,7 +70,7 @@ class Notices:
         )
         return Screen(text, answer_buttons(self._svc, person, action.id))
 
-    async def _escalation(self, reminder: Reminder, person: Person) -> Screen | None:
+    async def _escalation(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
         action = await self._open_action(reminder)
         if action is None:
             return None
@@ -108,9 +108,9 @@ class Notices:
         ]
         return Screen(text, InlineKeyboardMarkup(rows))
 
-    async def _prep(self, reminder: Reminder, person: Person) -> Screen | None:
+    async def _prep(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
         meeting = await self._svc.repos.meetings.get(reminder.meeting_id or 0)
-        if meeting is None or meeting.status != "planned":
+        if meeting is None or meeting.status != "planned" or now >= meeting.prep_deadline_at:
             return None
         statuses = await self._svc.repos.meetings.prep_status(meeting)
         mine = next((s for s in statuses if s.person.id == person.id), None)
@@ -125,9 +125,11 @@ class Notices:
         )
         return Screen(text, markup)
 
-    async def _prep_summary(self, reminder: Reminder, person: Person) -> Screen | None:
+    async def _prep_summary(
+        self, reminder: Reminder, person: Person, now: datetime
+    ) -> Screen | None:
         meeting = await self._svc.repos.meetings.get(reminder.meeting_id or 0)
-        if meeting is None or meeting.status != "planned":
+        if meeting is None or meeting.status != "planned" or now >= meeting.starts_at:
             return None
         statuses = await self._svc.repos.meetings.prep_status(meeting)
         done = sum(s.status == "finished" for s in statuses)
@@ -140,9 +142,9 @@ class Notices:
         )  # fmt: skip
         return Screen(text)
 
-    async def _meeting(self, reminder: Reminder, person: Person) -> Screen | None:
+    async def _meeting(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
         meeting = await self._svc.repos.meetings.get(reminder.meeting_id or 0)
-        if meeting is None or meeting.status != "planned":
+        if meeting is None or meeting.status != "planned" or now >= meeting.starts_at:
             return None
         text = self._svc.render.text(
             person, "followup.meeting", title=meeting.title, starts=meeting.starts_at,

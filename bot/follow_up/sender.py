@@ -87,6 +87,8 @@ class ReminderSender:
         self._pacer = Pacer(rate)
         self._notices = Notices(services)
         self._draining = asyncio.Lock()
+        self._checking_silence = asyncio.Lock()
+        """Sends run side by side; deciding to escalate a silence must not."""
         self.planner = FollowUpPlanner(services, self.arm)
 
     async def start(self) -> int:
@@ -166,14 +168,17 @@ class ReminderSender:
         return False
 
     async def _after_sent(self, reminder: Reminder) -> None:
-        """A second nudge in a row without an answer: the follow-up person hears in 2 days."""
+        """Two nudges in a row without an answer: the follow-up person hears 2 days later
+        (once per silence; cancelled if the owner answers first)."""
         if reminder.kind != "nudge" or reminder.action_id is None:
             return
         repos = self._svc.repos
-        if await repos.reminders.unanswered_nudges(reminder.action_id) == 2:
-            action = await repos.agreements.action(reminder.action_id)
-            if action is not None:
-                await self.planner.escalation(action, "silence", after=SILENCE_GRACE)
+        async with self._checking_silence:
+            unanswered, told = await repos.reminders.silence(reminder.action_id)
+            if unanswered >= 2 and not told:
+                action = await repos.agreements.action(reminder.action_id)
+                if action is not None:
+                    await self.planner.escalation(action, "silence", after=SILENCE_GRACE)
 
     async def _unreachable(self, reminder: Reminder, person: Person) -> None:
         """Blocked the bot: stop trying, and tell the leader (and the follow-up person)."""

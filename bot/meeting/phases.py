@@ -31,6 +31,9 @@ Enter = Callable[[Kit, Live], Awaitable[None]]
 async def _finish(kit: Kit, live: Live) -> None:
     await kit.timers.cancel_timebox(live.meeting.id)
     await kit.svc.repos.meetings.set_status(live.meeting.id, "held")
+    await kit.svc.repos.reminders.cancel(
+        meeting_id=live.meeting.id, kinds=("prep", "prep_summary", "meeting")
+    )
     text = kit.svc.render.text(live.audience, "dialogue.finished", title=live.meeting.title)
     await kit.bot.send_message(live.chat_id, text)
 

@@ -181,27 +181,37 @@ class ReminderRepository:
                 .values(status=CANCELLED)
             )
 
-    async def unanswered_nudges(self, action_id: int) -> int:
-        """Nudges sent about an action since its owner last answered."""
+    async def silence(self, action_id: int) -> tuple[int, bool]:
+        """Since the owner last answered: how many nudges were sent, and whether the follow-up
+        person has already been (or is about to be) told of the silence."""
         last_answer = (
             select(func.max(action_updates.c.reported_at))
             .where(action_updates.c.action_id == action_id)
             .scalar_subquery()
         )
+        since = func.coalesce(last_answer, reminders.c.created_at)
+        about = and_(reminders.c.action_id == action_id, since <= reminders.c.created_at)
         async with self._engine.connect() as conn:
-            return (
+            nudges = (
                 await conn.execute(
                     select(func.count()).where(
                         reminders.c.action_id == action_id,
                         reminders.c.kind == "nudge",
                         reminders.c.status == SENT,
-                        and_(
-                            func.coalesce(last_answer, reminders.c.created_at)
-                            <= reminders.c.sent_at
-                        ),
+                        since <= reminders.c.sent_at,
                     )
                 )
             ).scalar_one()
+            told = (
+                await conn.execute(
+                    select(func.count()).where(
+                        about,
+                        reminders.c.kind == "silence",
+                        reminders.c.status.in_((SCHEDULED, SENDING, SENT)),
+                    )
+                )
+            ).scalar_one()
+        return nudges, told > 0
 
 
 def _reminder(row: RowMapping) -> Reminder:

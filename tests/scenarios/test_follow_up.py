@@ -1,0 +1,298 @@
+"""Follow-up between meetings: nudges at local times, answers, escalation, restarts, limits.
+
+The clock is moved by hand and `deliver_due_reminders` is what the scheduler's alarm calls, so
+nothing here waits for real time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from storage.schema import actions, meetings, reminders
+from tests.support.steps import answer_three_points, plan_meeting
+
+GROUP_ID = -1007777
+CPH = ZoneInfo("Europe/Copenhagen")
+MEETING_START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # Thursday 10:00 in Copenhagen
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=CPH).astimezone(UTC)
+
+
+async def _agreement(world, *, deadline: str = "3.12.2027 12:00"):
+    """Mette leads, Jonas and Aisha take part; one action for Jonas, followed up by Mette."""
+    mette = world.person(101, "Mette", last_name="Holm")
+    token, _ = await plan_meeting(mette)
+    jonas, aisha = world.person(202, "Jonas"), world.person(203, "Aisha")
+    for person in (jonas, aisha):
+        await person.sends(f"/start {token}")
+    group = world.group(GROUP_ID, "Team Fritid")
+    await mette.sends_in_group(group, "/linkmeeting")
+    world.clock.now = MEETING_START
+    await mette.sends_in_group(group, "/startmeeting")
+    for _ in range(4):
+        await mette.taps_in_group(group, "Næste ▶")
+        world.clock.advance(seconds=3)
+    await mette.taps_in_group(group, "✍ Skriv aftalen")
+    for answer in ("Flere i job", "Halvdelen i job", "12", "Andel i job", "4.3.2027 10:00"):
+        await mette.sends(answer)
+    await mette.taps("➕ Tilføj handling")
+    await mette.sends("Jobmentor ringer til alle unge")
+    await mette.taps("Ja, en fra gruppen")
+    await mette.sends(deadline)
+    await mette.taps("Jonas")
+    await mette.taps("Mette Holm")
+    await mette.taps("✅ Bekræft og del i gruppen")
+    world.clock.advance(seconds=3)
+    await mette.taps_in_group(group, "Afslut mødet ✓")  # its preparation reminders go too
+    return mette, jonas, aisha, group
+
+
+async def _scheduled(world, kind: str) -> list[tuple[int, datetime]]:
+    async with world.services.engine.connect() as conn:
+        rows = await conn.execute(
+            select(reminders.c.user_id, reminders.c.due_at)
+            .where(reminders.c.kind == kind, reminders.c.status == "scheduled")
+            .order_by(reminders.c.due_at)
+        )
+        return [tuple(row) for row in rows]
+
+
+def _nudges(person) -> list[str]:
+    return [t for t in person.texts() if "Hvordan går det?" in t]
+
+
+async def test_nudges_are_planned_at_nine_local_across_summer_time_and_holidays(world):
+    await _agreement(world)
+    due = [at for _, at in await _scheduled(world, "nudge")]
+    assert utc(2026, 12, 17, 9, 0) == due[0]  # 14 days after the meeting, 09:00 in winter
+    assert utc(2027, 3, 11, 9, 0) in due
+    assert utc(2027, 3, 11, 9, 0).hour == 8
+    assert utc(2027, 4, 8, 9, 0) in due
+    assert utc(2027, 4, 8, 9, 0).hour == 7
+    assert utc(2027, 10, 21, 9, 0) in due
+    assert utc(2027, 10, 21, 9, 0).hour == 7
+    assert utc(2027, 11, 4, 9, 0) in due
+    assert utc(2027, 11, 4, 9, 0).hour == 8
+    assert utc(2027, 3, 25, 9, 0) not in due  # Maundy Thursday, then Easter: moved to Tuesday
+    assert utc(2027, 3, 30, 8, 0) in due
+    assert due[-2:] == [
+        utc(2027, 11, 30, 9, 0),
+        utc(2027, 12, 3, 9, 0),
+    ]  # 3 days before, on the day
+    assert all(at.astimezone(CPH).weekday() < 5 for at in due)
+
+
+async def test_a_nudge_arrives_on_time_and_its_answers_are_stored_for_since_last_time(world, da):
+    mette, jonas, _, group = await _agreement(world)
+    world.clock.now = utc(2026, 12, 17, 8, 59)
+    assert await world.deliver_due_reminders() == 0
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    assert await world.deliver_due_reminders() == 1
+    assert jonas.last_text() == (
+        "Hvordan går det?\nJobmentor ringer til alle unge\n"
+        "Frist: fredag 3. december 2027 kl. 12:00\nOpfølgning: Mette Holm\n"
+        "Tryk på den status, der passer."
+    )
+    assert jonas.last_buttons() == ["Færdig", "I gang", "Blokeret", "Udsat"]
+    await jonas.taps("I gang")
+    assert jonas.alerts()[-1] == "Gemt: I gang."
+    await jonas.sends("Halvdelen er ringet op")
+    assert jonas.last_text() == da("followup.note_thanks")
+
+    await mette.sends("/myactions")
+    assert mette.last_text() == da("followup.no_actions")
+    await jonas.sends("/myactions")
+    assert "Status: I gang" in jonas.last_text()
+
+    world.clock.now = datetime(2027, 3, 4, 9, 0, tzinfo=UTC)
+    await mette.sends_in_group(group, "/startmeeting")
+    since = world.telegram.chat_texts(GROUP_ID)[-1]
+    assert (
+        "Seneste status: I gang (torsdag 17. december 2026 kl. 09:00): Halvdelen er ringet op"
+        in since
+    )
+
+
+async def test_a_restart_sends_what_fell_due_once_late_and_rearms_the_rest(world):
+    _, jonas, _, _ = await _agreement(world)
+    world.clock.now = utc(2027, 1, 15, 10, 0)  # 17.12, 31.12 and 14.1 fell due while down
+    await world.restart()
+    await world.deliver_due_reminders()
+    assert await world.deliver_due_reminders() == 0
+    nudges = _nudges(jonas)
+    assert len(nudges) == 3
+    assert nudges[0].startswith("(Sendt for sent: jeg var ikke i gang torsdag 17. december 2026")
+    remaining = await _scheduled(world, "nudge")
+    assert remaining[0][1] == utc(2027, 1, 28, 9, 0)
+    assert any(job.name == "reminder-sweep" for job in world.application.job_queue.jobs())
+    # Two nudges went unanswered: the follow-up person hears of it two days later (a Sunday
+    # here, so Monday morning), unless the owner answers first.
+    assert [at for _, at in await _scheduled(world, "silence")] == [utc(2027, 1, 18, 8, 0)]
+
+
+async def test_blocked_escalates_with_the_note_and_the_follow_up_person_can_act(world, da):
+    mette, jonas, aisha, _ = await _agreement(world)
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    await world.deliver_due_reminders()
+    await jonas.taps("Blokeret")
+    await jonas.sends("Jobcentret svarer ikke")
+    assert await world.deliver_due_reminders() == 1
+    assert mette.last_text() == (
+        "Jonas har brug for opfølgning\nJobmentor ringer til alle unge\n"
+        "Frist: fredag 3. december 2027 kl. 12:00\nStatus er Blokeret. Note: Jobcentret svarer ikke"
+    )
+    await mette.taps("Skriv til den ansvarlige")
+    await mette.sends("Jeg ringer til jobcentrets leder i dag")
+    assert jonas.last_text() == (
+        "Besked fra Mette Holm om »Jobmentor ringer til alle unge«:\n"
+        "Jeg ringer til jobcentrets leder i dag"
+    )
+    await mette.taps("Giv handlingen til en anden")
+    await mette.taps("Aisha")
+    assert aisha.last_text().startswith("Du er ansvarlig for en handling fra aftalen")
+    assert jonas.last_text().startswith("Aisha har overtaget »Jobmentor ringer til alle unge«")
+    owners = {user for user, _ in await _scheduled(world, "nudge")}
+    async with world.services.engine.connect() as conn:
+        owner_id = (await conn.execute(select(actions.c.owner_id))).scalar_one()
+    assert owners == {owner_id}
+    await jonas.taps("Færdig")  # his old nudge: no longer his action
+    assert jonas.alerts()[-1] == da("error.button_expired")
+
+
+async def test_two_missed_nudges_escalate_and_an_answer_stops_the_escalation(world):
+    mette, jonas, _, _ = await _agreement(world)
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    await world.deliver_due_reminders()
+    world.clock.now = utc(2026, 12, 31, 9, 0)
+    await world.deliver_due_reminders()
+    world.clock.now = utc(2027, 1, 4, 8, 0)  # 2 days later falls on a Saturday: Monday 08:00
+    assert await world.deliver_due_reminders() == 1
+    assert "Der er ikke svaret på de to seneste påmindelser." in mette.last_text()
+
+    world.clock.now = utc(2027, 1, 14, 9, 0)
+    await world.deliver_due_reminders()
+    assert await _scheduled(world, "silence") == []  # told once per silence
+    await jonas.taps("I gang")  # he answers; then misses two again
+    for day in ((1, 28), (2, 11)):
+        world.clock.now = utc(2027, *day, 9, 0)
+        await world.deliver_due_reminders()
+    assert len(await _scheduled(world, "silence")) == 1
+    await jonas.taps("I gang")  # an answer before the follow-up person is told stops it
+    assert await _scheduled(world, "silence") == []
+
+
+async def test_postponing_moves_the_deadline_and_plans_the_nudges_again(world):
+    _, jonas, _, _ = await _agreement(world, deadline="15.1.2027 12:00")
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    await world.deliver_due_reminders()
+    await jonas.taps("Udsat")
+    await jonas.sends("1.3.2027 12:00")
+    async with world.services.engine.connect() as conn:
+        deadline = (await conn.execute(select(actions.c.deadline_at))).scalar_one()
+    assert deadline == utc(2027, 3, 1, 12, 0)
+    due = [at for _, at in await _scheduled(world, "nudge")]
+    assert due[0] == utc(2026, 12, 31, 9, 0)
+    assert due[-2:] == [utc(2027, 2, 26, 9, 0), utc(2027, 3, 1, 9, 0)]
+
+
+async def test_preparation_reminders_skip_the_prepared_and_the_leader_gets_5_of_7(world, da):
+    mette = world.person(101, "Mette", last_name="Holm")
+    token, _ = await plan_meeting(mette)  # deadline Wednesday 2 December 12:00
+    jonas, aisha = world.person(202, "Jonas"), world.person(203, "Aisha")
+    for person in (jonas, aisha):
+        await person.sends(f"/start {token}")
+    await answer_three_points(aisha)
+    await jonas.sends("Flere unge er kommet i fritidsjob.")
+    planned = [at for _, at in await _scheduled(world, "prep")]
+    assert planned == [utc(2026, 12, 1, 12, 0)] * 2 + [utc(2026, 12, 2, 10, 0)] * 2
+    world.clock.now = utc(2026, 12, 1, 12, 0)
+    assert await world.deliver_due_reminders() == 1  # Aisha is ready: hers is skipped
+    assert jonas.texts()[-1] == (
+        "Husk at forberede dig til Status på fritidsindsatsen. "
+        "Fristen er onsdag 2. december 2026 kl. 12:00."
+    )
+    await jonas.taps("Fortsæt forberedelsen")
+    assert jonas.last_text().startswith("Spørgsmål 2 af 3")
+    world.clock.now = utc(2026, 12, 2, 12, 0)
+    await world.deliver_due_reminders()
+    assert mette.last_text() == (
+        "Status på fritidsindsatsen: 1 af 2 deltagere er klar. Mangler: Jonas."
+    )
+
+
+async def test_cancelling_a_meeting_cancels_its_reminders(world, da):
+    mette, jonas, _, _ = await _agreement(world)
+    async with world.services.engine.connect() as conn:
+        next_id = (await conn.execute(select(meetings.c.id).where(meetings.c.id != 1))).scalar_one()
+    before = {kind: len(await _scheduled(world, kind)) for kind in ("prep", "meeting", "nudge")}
+    assert before["prep"] > 0
+    assert before["meeting"] == 3
+    await mette.sends("/cancelmeeting")
+    await mette.taps(mette.button_starting("Status på fritidsindsatsen (04.03.2027)"))
+    await mette.taps("Ja, gør det")
+    assert mette.last_text().startswith("Status på fritidsindsatsen er aflyst")
+    assert jonas.last_text() == (
+        "Status på fritidsindsatsen (torsdag 4. marts 2027 kl. 10:00) er aflyst af mødelederen."
+    )
+    assert await _scheduled(world, "prep") == []
+    assert await _scheduled(world, "meeting") == []
+    assert len(await _scheduled(world, "nudge")) == before["nudge"]  # the actions still stand
+    assert next_id == 2
+
+
+async def test_the_leader_sees_and_cancels_scheduled_reminders(world, da):
+    mette, jonas, _, _ = await _agreement(world)
+    await mette.sends("/reminders")
+    listing = mette.last_text()
+    assert listing.startswith("Planlagte påmindelser\n1. torsdag 17. december 2026 kl. 09:00 – "
+                              "påmindelse om handling til Jonas")  # fmt: skip
+    await jonas.sends("/reminders")
+    assert jonas.last_text() == da("status.not_leader")
+    await mette.taps("Aflys 1")
+    await mette.taps("Ja, gør det")
+    assert mette.last_text() == "Påmindelsen torsdag 17. december 2026 kl. 09:00 er aflyst."
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    assert await world.deliver_due_reminders() == 0
+
+
+async def test_an_owner_who_blocked_the_bot_is_marked_unreachable_and_the_leader_told(world):
+    mette, jonas, _, _ = await _agreement(world)
+    world.api.blocked_by.add(jonas.id)
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    assert await world.deliver_due_reminders() == 0
+    assert mette.last_text() == (
+        "Jonas har blokeret mig, så jeg kan ikke minde om »Jobmentor ringer til alle unge«."
+    )
+    person = await world.services.repos.people.get(2)
+    assert person is not None
+    assert not person.is_reachable
+    async with world.services.engine.connect() as conn:
+        statuses = (
+            (
+                await conn.execute(
+                    select(reminders.c.status).where(reminders.c.due_at == utc(2026, 12, 17, 9, 0))
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert statuses == ["failed"]
+
+
+async def test_working_hours_are_personal(world, da):
+    _, jonas, _, _ = await _agreement(world, deadline="15.1.2027 12:00")
+    await jonas.sends("/workhours 12:00 20:00")
+    assert jonas.last_text() == da("followup.workhours_set", start="12:00", end="20:00")
+    await jonas.sends("/workhours 20:00 12:00")
+    assert jonas.last_text() == da("followup.workhours_usage")
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    await world.deliver_due_reminders()
+    await jonas.taps("Udsat")
+    await jonas.sends("1.3.2027 12:00")
+    due = [at for _, at in await _scheduled(world, "nudge")]
+    assert due[0] == utc(2026, 12, 31, 12, 0)  # his day starts at noon
