@@ -11,6 +11,11 @@ dot-votes (the bot restarts mid-vote), the leader breaks a tie, the referent wri
 agreement with an owner outside the group, everyone says what they take with them, and
 /minutes returns the minutes and the actions as files.
 
+Follow-up, a simulated quarter with the clock moved by hand: nudges at 09:00 on working days,
+"In progress" with a note, "Blocked" escalated to the follow-up person (who writes back), two
+unanswered nudges escalated, the next meeting's notice and preparation reminders, and its
+Since last time showing the answers.
+
 No token and no network: the real Application talks to the in-process fake Bot API, on a fresh
 SQLite database in the output folder.
 """
@@ -21,6 +26,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.fakeapi.script import plan_meeting
 from bot.fakeapi.transcript import write_transcripts
@@ -33,6 +39,7 @@ SAMPLE_DATA = Path(__file__).parent / "demo_data" / "fritidsindsats.csv"
 DEMO_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 """The demo's fixed 'now', so the transcript reads the same on every run."""
 MEETING_AT = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 GROUP_ID = -1001000000001
 
 log = logging.getLogger(__name__)
@@ -57,6 +64,7 @@ async def _play(world: OfflineWorld) -> None:
     try:
         await _preparation(world)
         await _meeting(world)
+        await _follow_up(world)
     finally:
         await world.stop()
 
@@ -210,6 +218,51 @@ async def _meeting(world: OfflineWorld) -> None:
     await mette.taps_in_group(group, "Afslut mødet ✓")
     await tick()
     await mette.sends_in_group(group, "/minutes")
+
+
+async def _follow_up(world: OfflineWorld) -> None:
+    telegram = world.telegram
+    assert telegram is not None
+    mette, jonas, birgit = (
+        telegram.person(101, "Mette", last_name="Holm"), telegram.person(202, "Jonas"),
+        telegram.person(401, "Birgit", last_name="Berg"),
+    )  # fmt: skip
+    group = world.group(GROUP_ID, "Team Fritid (gruppe)")
+
+    async def at(day: int, month: int, year: int, hour: int = 9) -> None:
+        """Move the clock to this Copenhagen time and send what is due by then."""
+        world.clock.now = datetime(year, month, day, hour, tzinfo=COPENHAGEN).astimezone(UTC)
+        await world.deliver_due_reminders()
+
+    await at(17, 12, 2026)  # a fortnight after the meeting: both owners are nudged
+    await jonas.taps("I gang")
+    await jonas.sends("Halvdelen af de unge er ringet op")
+    await birgit.taps("Blokeret")
+    await birgit.sends("SSP har ingen lokaler før februar")
+    await world.deliver_due_reminders()  # the follow-up person hears at once, with the note
+    await mette.taps("Skriv til den ansvarlige")
+    await mette.sends("Jeg spørger skolen, om I kan låne gymnastiksalen.")
+    await mette.sends("/reminders")
+    await at(31, 12, 2026)  # Jonas does not answer this one ...
+    await at(14, 1, 2027)  # ... nor this one: Mette hears of it on the next working day + 1
+    await at(18, 1, 2027, 8)
+    await birgit.taps("Færdig")
+    await birgit.taps("Spring over")
+    await at(28, 1, 2027)
+    await jonas.sends("/myactions")
+    await jonas.taps("I gang")
+    await jonas.sends("Alle er ringet op; fem vil gerne have en fast kontakt")
+    await at(11, 2, 2027)
+    await at(25, 2, 2027)  # a week before the next dialogue: everyone gets its date
+    await jonas.taps("Fortsæt forberedelsen")
+    await jonas.sends("Alle unge over 18 er blevet ringet op.")
+    await jonas.sends("Vi mangler aftentilbud.")
+    await jonas.taps("Spring over")
+    await at(1, 3, 2027, 8)  # Jonas has not answered his last two nudges: Mette hears
+    await at(2, 3, 2027, 10)  # preparation reminders for those not ready
+    await at(3, 3, 2027, 10)  # the leader's "ready" count at the deadline
+    world.clock.now = datetime(2027, 3, 4, 10, tzinfo=COPENHAGEN).astimezone(UTC)
+    await mette.sends_in_group(group, "/startmeeting")  # Since last time shows the answers
 
 
 def _newest_with(world: OfflineWorld, label: str) -> int:

@@ -144,7 +144,7 @@ class ReminderRepository:
                     reminders.c.status == SCHEDULED,
                     reminders.c.due_at > due_at,
                 )
-                .values(due_at=due_at)
+                .values(due_at=due_at, planned_at=due_at)
             )
         return moved.rowcount
 

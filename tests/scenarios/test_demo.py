@@ -73,3 +73,22 @@ def test_demo_plays_the_meeting_in_the_group_down_to_the_minutes(demo):
     assert 'Dot on "Vi har næsten ingen aktiviteter om aftenen". 0 left.' in lars
     birgit = (tmp_path / "chat-birgit-berg.md").read_text(encoding="utf-8")
     assert "Du er nu ansvarlig for en handling fra Team Fritid" in birgit
+
+
+def test_demo_follows_up_until_the_next_meeting(demo):
+    tmp_path, _ = demo
+    jonas = (tmp_path / "chat-jonas.md").read_text(encoding="utf-8")
+    assert jonas.count("**Hvordan går det?**") == 6  # fortnightly from 17 December to 25 February
+    assert "Sendt for sent" not in jonas
+    mette = (tmp_path / "chat-mette-holm.md").read_text(encoding="utf-8")
+    assert "**Birgit Berg har brug for opfølgning**" in mette
+    assert "Status er **Blokeret**. Note: SSP har ingen lokaler før februar" in mette
+    assert "Der er ikke svaret på de to seneste påmindelser." in mette
+    assert (
+        "**Status på fritidsindsatsen**: 1 af 3 deltagere er klar. Mangler: Aisha, Lars." in mette
+    )
+    birgit = (tmp_path / "chat-birgit-berg.md").read_text(encoding="utf-8")
+    assert "Jeg spørger skolen, om I kan låne gymnastiksalen." in birgit
+    group = (tmp_path / "chat-team-fritid-gruppe.md").read_text(encoding="utf-8")
+    assert "Seneste status: I gang (torsdag 28. januar 2027 kl. 09:00): Alle er ringet op" in group
+    assert "Seneste status: Færdig (mandag 18. januar 2027 kl. 08:00)" in group

@@ -87,6 +87,22 @@ async def test_nudges_are_planned_at_nine_local_across_summer_time_and_holidays(
     assert all(at.astimezone(CPH).weekday() < 5 for at in due)
 
 
+async def test_after_the_switch_to_summer_time_the_nudge_still_comes_at_nine(world):
+    _, jonas, _, _ = await _agreement(world)
+    world.clock.now = datetime(2027, 4, 8, 6, 59, tzinfo=UTC)  # 08:59 in Copenhagen
+    await world.deliver_due_reminders()  # the earlier ones, late (the clock jumped months)
+    before = len(_nudges(jonas))
+    world.clock.now = datetime(2027, 4, 8, 7, 0, tzinfo=UTC)  # 09:00 summer time
+    assert await world.deliver_due_reminders() == 1
+    assert len(_nudges(jonas)) == before + 1
+    assert jonas.last_text().startswith("Hvordan går det?")  # on time: no "sent late" note
+    world.clock.now = datetime(2027, 11, 4, 7, 59, tzinfo=UTC)  # 08:59 winter time
+    await world.deliver_due_reminders()
+    world.clock.now = datetime(2027, 11, 4, 8, 0, tzinfo=UTC)
+    assert await world.deliver_due_reminders() == 1
+    assert jonas.last_text().startswith("Hvordan går det?")
+
+
 async def test_a_nudge_arrives_on_time_and_its_answers_are_stored_for_since_last_time(world, da):
     mette, jonas, _, group = await _agreement(world)
     world.clock.now = utc(2026, 12, 17, 8, 59)
