@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
 from datetime import datetime, timedelta
@@ -32,8 +33,8 @@ from storage.repositories.reminders import FAILED, SENT, SKIPPED
 log = logging.getLogger(__name__)
 
 BATCH = 200
-IN_FLIGHT = 16
-"""Sends awaiting Telegram at once: with ~50 ms round trips, enough to keep 30 a second going."""
+UNPACED_IN_FLIGHT = 16
+"""Sends awaiting Telegram at once when unpaced (tests, the demo)."""
 MAX_ATTEMPTS = 8
 SWEEP_SECONDS = 60
 PER_CHAT_GAP = 1.0
@@ -85,6 +86,11 @@ class ReminderSender:
         self._bot = bot
         self._job_queue = job_queue
         self._pacer = Pacer(rate)
+        # Enough sends in flight to keep the rate with ~100 ms round trips, and no more: a
+        # crash leaves at most these few in doubt (see storage/repositories/reminders.py).
+        self._in_flight = (
+            max(1, min(UNPACED_IN_FLIGHT, math.ceil(rate / 10))) if rate else UNPACED_IN_FLIGHT
+        )
         self._notices = Notices(services)
         self._draining = asyncio.Lock()
         self._checking_silence = asyncio.Lock()
@@ -118,14 +124,18 @@ class ReminderSender:
 
     async def deliver_due(self) -> int:
         """Send every reminder due now, oldest first; returns how many were sent."""
+        repos = self._svc.repos
         async with self._draining:
             sent = 0
-            while batch := await self._svc.repos.reminders.due(self._svc.clock(), BATCH):
-                slots = asyncio.Semaphore(IN_FLIGHT)
+            while batch := await repos.reminders.due(self._svc.clock(), BATCH):
+                claimed = await repos.reminders.claim(batch)
+                people = await repos.people.get_many({r.user_id for r in claimed})
+                slots = asyncio.Semaphore(self._in_flight)
                 tasks = []
-                for reminder in batch:
-                    person = await self._svc.repos.people.get(reminder.user_id)
-                    if person is None or not await self._svc.repos.reminders.claim(reminder):
+                for reminder in claimed:
+                    person = people.get(reminder.user_id)
+                    if person is None:
+                        await repos.reminders.finish(reminder, FAILED, self._svc.clock())
                         continue
                     await slots.acquire()
                     await self._pacer.wait_turn(person.telegram_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -45,6 +46,11 @@ class PeopleRepository:
             row = (await conn.execute(select(users).where(users.c.id == person_id))).mappings()
             found = row.first()
         return person_from_row(found) if found else None
+
+    async def get_many(self, person_ids: Collection[int]) -> dict[int, Person]:
+        async with self._engine.connect() as conn:
+            result = await conn.execute(select(users).where(users.c.id.in_(list(person_ids))))
+            return {row["id"]: person_from_row(row) for row in result.mappings()}
 
     async def set_language(self, person: Person, language: str) -> Person:
         return await self._change(person, language=language)

@@ -105,15 +105,21 @@ class ReminderRepository:
             )
         return result.rowcount
 
-    async def claim(self, reminder: Reminder) -> bool:
-        """Scheduled -> sending, committed before Telegram is called. False if already taken."""
+    async def claim(self, batch: Sequence[Reminder]) -> list[Reminder]:
+        """Scheduled -> sending, committed before Telegram is called; those not already taken.
+
+        A batch is claimed at once: one that is claimed but not yet sent when the bot dies is
+        simply scheduled again at start-up, since it was never recorded as sent."""
+        ids = [reminder.id for reminder in batch]
         async with self._engine.begin() as conn:
             claimed = await conn.execute(
                 update(reminders)
-                .where(reminders.c.id == reminder.id, reminders.c.status == SCHEDULED)
+                .where(reminders.c.id.in_(ids), reminders.c.status == SCHEDULED)
                 .values(status=SENDING, attempts=reminders.c.attempts + 1)
+                .returning(reminders.c.id)
             )
-        return claimed.rowcount == 1
+            taken = set(claimed.scalars())
+        return [reminder for reminder in batch if reminder.id in taken]
 
     async def finish(
         self, reminder: Reminder, status: str, now: datetime, message_id: int | None = None
