@@ -117,6 +117,8 @@ class ReminderSender:
         self._job_queue.run_once(self._alarm, when=delay, job_kwargs={"misfire_grace_time": None})
 
     async def _alarm(self, context: CallbackContext) -> None:
+        if self._draining.locked():
+            return  # a drain is running; it takes whatever fell due meanwhile
         await self.deliver_due()
         next_due = await self._svc.repos.reminders.next_due_at()
         if next_due is not None and next_due > self._svc.clock():
