@@ -67,6 +67,13 @@ class Payload:
     def int_arg(self, index: int) -> int:
         return int(self.args[index])
 
+    def id_arg(self, index: int) -> int:
+        """A numeric id argument, or 0 (which no row has) when it is missing or not a number."""
+        try:
+            return int(self.args[index])
+        except (ValueError, IndexError):
+            return 0
+
 
 def encode(action: str, *args: object) -> str:
     data = ":".join([action, *map(str, args)])

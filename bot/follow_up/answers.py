@@ -34,14 +34,16 @@ async def _cadence(svc: Services, action: Action) -> int:
     return agreement.cadence_days if agreement else 14
 
 
-async def _owned(svc: Services, person: Person, payload: callbacks.Payload) -> Action | None:
-    try:
-        action = await svc.repos.agreements.action(payload.int_arg(0))
-    except (ValueError, IndexError):
+async def _agreed(
+    svc: Services, person: Person, payload: callbacks.Payload, *, as_follow_up: bool = False
+) -> Action | None:
+    """The agreed action a button names, if this person owns it (or follows it up)."""
+    action = await svc.repos.agreements.action(payload.id_arg(0))
+    if action is None or action.status != "agreed":
         return None
-    if action is None or action.status != "agreed" or action.owner_id != person.id:
-        return None
-    return action
+    return (
+        action if (action.follow_up_id if as_follow_up else action.owner_id) == person.id else None
+    )
 
 
 async def on_answer(
@@ -49,7 +51,7 @@ async def on_answer(
 ) -> str | None:
     """fa:<action>:<d|i|b|p> — Done / In progress / Blocked / Postpone (nudge or /myactions)."""
     svc = services(context)
-    action = await _owned(svc, person, payload)
+    action = await _agreed(svc, person, payload)
     status = ANSWERS.get(payload.args[1]) if len(payload.args) == 2 else None
     if action is None or status is None:
         return svc.render.text(person, "error.button_expired")
@@ -110,22 +112,12 @@ def postponed(send: ReminderSender) -> FinishHook:
 # The follow-up person's side ----------------------------------------------------------------
 
 
-async def _followed(svc: Services, person: Person, payload: callbacks.Payload) -> Action | None:
-    try:
-        action = await svc.repos.agreements.action(payload.int_arg(0))
-    except (ValueError, IndexError):
-        return None
-    if action is None or action.status != "agreed" or action.follow_up_id != person.id:
-        return None
-    return action
-
-
 async def on_write_owner(
     context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
 ) -> str | None:
     """fw:<action> — write to the owner of an escalated action."""
     svc = services(context)
-    action = await _followed(svc, person, payload)
+    action = await _agreed(svc, person, payload, as_follow_up=True)
     if action is None or action.owner_id is None:
         return svc.render.text(person, "error.button_expired")
     await runner(context).start(context.bot, person, MESSAGE_FLOW, context={"action": action.id})
@@ -151,7 +143,7 @@ async def on_reassign(
 ) -> str | None:
     """fr:<action> asks to whom; ft:<action>:<member> gives the action to that member."""
     svc = services(context)
-    action = await _followed(svc, person, payload)
+    action = await _agreed(svc, person, payload, as_follow_up=True)
     if action is None:
         return svc.render.text(person, "error.button_expired")
     members = await svc.repos.dialogues.members(action.meeting_id)
@@ -247,10 +239,7 @@ async def on_cancel_reminder(
 ) -> str | None:
     """rx:<id> asks first; rxc:<id> cancels; rxk:<id> keeps it."""
     svc = services(context)
-    try:
-        reminder = await svc.repos.reminders.get(payload.int_arg(0))
-    except (ValueError, IndexError):
-        reminder = None
+    reminder = await svc.repos.reminders.get(payload.id_arg(0))
     if (
         reminder is None
         or reminder.status != "scheduled"
@@ -303,10 +292,7 @@ async def on_cancel_meeting_button(
 ) -> str | None:
     """cm:<meeting> asks; cmc:<meeting> cancels it and its reminders; cmk keeps it."""
     svc = services(context)
-    try:
-        meeting = await svc.repos.meetings.get(payload.int_arg(0))
-    except (ValueError, IndexError):
-        meeting = None
+    meeting = await svc.repos.meetings.get(payload.id_arg(0))
     if meeting is None or meeting.status != "planned" or meeting.created_by != person.id:
         return svc.render.text(person, "error.button_expired")
     if payload.action == callbacks.MEETING_CANCEL:

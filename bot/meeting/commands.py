@@ -297,10 +297,7 @@ async def on_minutes_button(
     context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
 ) -> str | None:
     svc = services(context)
-    try:
-        meeting = await svc.repos.meetings.get(payload.int_arg(0))
-    except (ValueError, IndexError):
-        meeting = None
+    meeting = await svc.repos.meetings.get(payload.id_arg(0))
     if meeting is None:
         return svc.render.text(person, "error.button_expired")
     if await svc.repos.meetings.role_of(meeting.id, person.id) not in DRIVERS:
