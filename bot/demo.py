@@ -194,6 +194,7 @@ async def _meeting(world: OfflineWorld) -> None:
         "4.3.2027 10:00",
     ):
         await rikke.sends(answer)
+    await rikke.taps("Hver 14. dag")
     await rikke.taps("➕ Tilføj handling")
     await rikke.sends("Jobmentor ringer til alle unge i uge 32")
     await rikke.taps("Ja, en fra gruppen")

@@ -28,7 +28,8 @@ from storage.repositories.agreements import AgreementText
 ACTION_FLOW = "agreement_action"
 TAKEAWAY_FLOW = "takeaway"
 OWNER_LINK_VALID = timedelta(days=14)
-FIELDS = ("short_goal", "long_goal", "horizon", "data_signal", "next_meeting")
+FIELDS = ("short_goal", "long_goal", "horizon", "data_signal", "next_meeting", "cadence")
+CADENCE_DAYS = {"days_7": 7, "days_14": 14, "days_28": 28}
 CLOSING_ROUND_ROLES = ("participant", "referent")
 
 
@@ -149,6 +150,11 @@ def _fields_text(svc: Services, reader: Person, answers: dict) -> str:
         horizon=int(answers["horizon"]) if answers.get("horizon") else missing,
         data_signal=answers.get("data_signal") or missing,
         next_meeting=datetime.fromisoformat(next_at) if next_at else missing,
+        cadence=(
+            svc.render.text(reader, f"agreement.cadence.option.{answers['cadence']}")
+            if answers.get("cadence")
+            else missing
+        ),
     )
 
 
@@ -400,6 +406,7 @@ async def on_confirm(
         horizon_months=round(answers["horizon"]),
         data_signal=answers["data_signal"],
         next_meeting_at=datetime.fromisoformat(answers["next_meeting"]),
+        cadence_days=CADENCE_DAYS[answers["cadence"]],
     )
     agreement = await svc.repos.agreements.confirm(live.meeting, text, person.id, svc.clock())
     if agreement is None:

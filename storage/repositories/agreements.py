@@ -45,6 +45,7 @@ class AgreementText:
     horizon_months: int
     data_signal: str
     next_meeting_at: datetime
+    cadence_days: int = DEFAULT_CADENCE_DAYS
 
 
 _owner = aliased(users, name="owner")
@@ -175,7 +176,7 @@ class AgreementRepository:
                     horizon_months=text.horizon_months,
                     data_signal=text.data_signal,
                     next_meeting_id=next_id,
-                    cadence_days=DEFAULT_CADENCE_DAYS,
+                    cadence_days=text.cadence_days,
                     drafted_by=drafted_by,
                     confirmed_at=now,
                 )

@@ -23,7 +23,7 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=CPH).astimezone(UTC)
 
 
-async def _agreement(world, *, deadline: str = "3.12.2027 12:00"):
+async def _agreement(world, *, deadline: str = "3.12.2027 12:00", every: str = "Hver 14. dag"):
     """Mette leads, Jonas and Aisha take part; one action for Jonas, followed up by Mette."""
     mette = world.person(101, "Mette", last_name="Holm")
     token, _ = await plan_meeting(mette)
@@ -40,6 +40,7 @@ async def _agreement(world, *, deadline: str = "3.12.2027 12:00"):
     await mette.taps_in_group(group, "✍ Skriv aftalen")
     for answer in ("Flere i job", "Halvdelen i job", "12", "Andel i job", "4.3.2027 10:00"):
         await mette.sends(answer)
+    await mette.taps(every)
     await mette.taps("➕ Tilføj handling")
     await mette.sends("Jobmentor ringer til alle unge")
     await mette.taps("Ja, en fra gruppen")
@@ -85,6 +86,12 @@ async def test_nudges_are_planned_at_nine_local_across_summer_time_and_holidays(
         utc(2027, 12, 3, 9, 0),
     ]  # 3 days before, on the day
     assert all(at.astimezone(CPH).weekday() < 5 for at in due)
+
+
+async def test_the_agreement_sets_how_often_owners_are_nudged(world):
+    await _agreement(world, deadline="15.1.2027 12:00", every="Hver uge")
+    due = [at.astimezone(CPH).strftime("%d.%m") for _, at in await _scheduled(world, "nudge")]
+    assert due == ["10.12", "17.12", "24.12", "31.12", "07.01", "12.01", "15.01"]
 
 
 async def test_after_the_switch_to_summer_time_the_nudge_still_comes_at_nine(world):

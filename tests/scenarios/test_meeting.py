@@ -235,6 +235,7 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
         "4.3.2027 10:00",
     ):
         await rikke.sends(answer)
+    await rikke.taps("Hver 14. dag")
     assert rikke.last_text().startswith("Udkast til aftale – Status på fritidsindsatsen")
     assert "5. Næste dialog: torsdag 4. marts 2027 kl. 10:00" in rikke.last_text()
     await rikke.taps("✅ Bekræft og del i gruppen")

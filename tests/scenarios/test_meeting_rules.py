@@ -175,6 +175,7 @@ async def test_a_long_agreement_is_posted_in_parts_under_telegrams_limit(world):
     for answer in ("Mål " + "a" * 400, "Langt mål " + "b" * 400, "6", "Signal " + "c" * 400,
                    "4.3.2027 10:00"):  # fmt: skip
         await mette.sends(answer)
+    await mette.taps("Hver 14. dag")
     for number in range(1, 9):
         await mette.taps("➕ Tilføj handling")
         await mette.sends(f"Handling {number} " + "d" * 480)
@@ -201,6 +202,7 @@ async def test_owner_buttons_refuse_participants_and_closed_agreements(world, da
     await mette.taps_in_group(group, "✍ Skriv aftalen")
     for answer in ("Mål til næste gang", "Mål på sigt", "12", "Andel i job", "4.3.2027 10:00"):
         await mette.sends(answer)
+    await mette.taps("Hver 14. dag")
     await mette.taps("➕ Tilføj handling")
     await mette.sends("Ring til jobcentret")
     await mette.taps("Ja, en fra gruppen")
