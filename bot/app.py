@@ -61,6 +61,7 @@ PRIVATE_COMMANDS = {
     "reminders": answers.on_reminders,
     "cancelmeeting": answers.on_cancelmeeting,
     "workhours": answers.on_workhours,
+    "timezone": answers.on_timezone,
 }
 GROUP_COMMANDS = {
     "linkmeeting": commands.on_linkmeeting,
@@ -71,7 +72,7 @@ GROUP_COMMANDS = {
 }
 MENU = (
     "prep", "pack", "myactions", "meetings", "newmeeting", "status", "invites", "reminders",
-    "minutes", "cancelmeeting", "workhours", "language", "cancel", "help",
+    "minutes", "cancelmeeting", "workhours", "timezone", "language", "cancel", "help",
 )  # fmt: skip
 GROUP_MENU = ("linkmeeting", "startmeeting", "timebox", "dots", "minutes")
 

@@ -73,6 +73,8 @@ class FakeBotApi(BaseRequest):
         self.files: dict[str, bytes] = {}
         self.blocked_by: set[int] = set()
         """Private chats whose person has blocked the bot: sending there gets Telegram's 403."""
+        self.failing: dict[int, int] = {}
+        """Chat -> how many more sends there fail with 502, as when Telegram has a bad moment."""
         self._message_ids: dict[int, itertools.count] = {}
         self._update_ids = itertools.count(1)
 
@@ -109,8 +111,12 @@ class FakeBotApi(BaseRequest):
             else {}
         )
         self.calls.append((endpoint, params))
-        if endpoint.startswith("send") and params.get("chat_id") in self.blocked_by:
+        chat_id = params.get("chat_id")
+        if endpoint.startswith("send") and chat_id in self.blocked_by:
             return _error(403, "Forbidden: bot was blocked by the user")
+        if endpoint.startswith("send") and self.failing.get(chat_id, 0) > 0:
+            self.failing[chat_id] -= 1
+            return _error(502, "Bad Gateway")
         problems = problems_with(endpoint, params, set(files))
         if problems:
             self.violations.extend(problems)

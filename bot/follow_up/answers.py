@@ -1,11 +1,12 @@
 """What people do with follow-up: answer a nudge, add a note, postpone, escalate, reassign,
 see their actions (/myactions), see and cancel what is scheduled (/reminders), cancel a
-meeting (/cancelmeeting), and set their working hours (/workhours)."""
+meeting (/cancelmeeting), and set their working hours (/workhours) and zone (/timezone)."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
 
@@ -320,6 +321,23 @@ async def on_cancel_meeting_button(
             await say(context, member, "followup.meeting_called_off", title=meeting.title,
                       starts=meeting.starts_at)  # fmt: skip
     return None
+
+
+async def on_timezone(update: Update, context: DDContext) -> None:
+    """/timezone Europe/London — the zone my reminders and dates are shown in."""
+    person = await person_of(update, context)
+    svc = services(context)
+    args = context.args or []
+    if not args:
+        await say(context, person, "followup.timezone_current", zone=person.time_zone)
+        return
+    try:
+        ZoneInfo(args[0])
+    except (ZoneInfoNotFoundError, ValueError):
+        await say(context, person, "followup.timezone_usage")
+        return
+    changed = await svc.repos.people.set_time_zone(person, args[0])
+    await say(context, changed, "followup.timezone_set", zone=args[0])
 
 
 async def on_workhours(update: Update, context: DDContext) -> None:

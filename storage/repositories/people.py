@@ -55,6 +55,9 @@ class PeopleRepository:
     async def set_language(self, person: Person, language: str) -> Person:
         return await self._change(person, language=language)
 
+    async def set_time_zone(self, person: Person, time_zone: str) -> Person:
+        return await self._change(person, time_zone=time_zone)
+
     async def set_working_hours(self, person: Person, start: str, end: str) -> Person:
         return await self._change(person, work_start=start, work_end=end)
 

@@ -319,3 +319,32 @@ async def test_working_hours_are_personal(world, da):
     await jonas.sends("1.3.2027 12:00")
     due = [at for _, at in await _scheduled(world, "nudge")]
     assert due[0] == utc(2026, 12, 31, 12, 0)  # his day starts at noon
+
+
+async def test_a_failed_send_is_retried_with_back_off_and_arrives_once(world):
+    _, jonas, _, _ = await _agreement(world)
+    world.api.failing[jonas.id] = 2
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    assert await world.deliver_due_reminders() == 0
+    assert _nudges(jonas) == []
+    world.clock.advance(seconds=5)  # first retry after 5 s: fails again
+    assert await world.deliver_due_reminders() == 0
+    world.clock.advance(seconds=5)
+    assert await world.deliver_due_reminders() == 0  # the next one waits 10 s
+    world.clock.advance(seconds=5)
+    assert await world.deliver_due_reminders() == 1
+    assert len(_nudges(jonas)) == 1
+
+
+async def test_a_person_in_another_time_zone_is_nudged_at_nine_there(world, da):
+    _, jonas, _, _ = await _agreement(world, deadline="15.1.2027 12:00")
+    await jonas.sends("/timezone Mars/Olympus")
+    assert jonas.last_text() == da("followup.timezone_usage")
+    await jonas.sends("/timezone Europe/London")
+    assert jonas.last_text() == da("followup.timezone_set", zone="Europe/London")
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    await world.deliver_due_reminders()
+    await jonas.taps("Udsat")
+    await jonas.sends("1.3.2027 12:00")  # read in London time now
+    due = [at for _, at in await _scheduled(world, "nudge")]
+    assert due[0] == datetime(2026, 12, 31, 9, 0, tzinfo=UTC)  # 09:00 in London
