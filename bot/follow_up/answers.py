@@ -157,9 +157,8 @@ async def on_reassign(
         text = svc.render.text(person, "followup.reassign_to", description=action.description)
         await FlowRunner.send(context.bot, person, Screen(text, InlineKeyboardMarkup(rows)))
         return None
-    try:
-        new_owner = next(m for m, _ in members if m.id == payload.int_arg(1))
-    except (ValueError, IndexError, StopIteration):
+    new_owner = next((m for m, _ in members if m.id == payload.id_arg(1)), None)
+    if new_owner is None:
         return svc.render.text(person, "error.button_expired")
     previous = await svc.repos.people.get(action.owner_id) if action.owner_id else None
     await svc.repos.agreements.change_agreed(action, owner_id=new_owner.id, owner_name=None)

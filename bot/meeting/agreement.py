@@ -61,19 +61,12 @@ async def _driving(tools: Kit, person: Person, meeting_id: int) -> Live | str:
     return live
 
 
-def _meeting_arg(payload: callbacks.Payload) -> int:
-    try:
-        return payload.int_arg(0)
-    except (ValueError, IndexError):
-        return -1
-
-
 async def on_write(
     context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
 ) -> str | None:
     """ag:<meeting> — open (or continue) the agreement draft in private."""
     tools = kit(context)
-    live = await _driving(tools, person, _meeting_arg(payload))
+    live = await _driving(tools, person, payload.id_arg(0))
     if isinstance(live, str):
         return live
     run = await tools.svc.repos.runs.latest_for(person.id, live.meeting.id, AGREEMENT_FLOW)
@@ -245,10 +238,7 @@ async def _draft_action(
     tools: Kit, person: Person, payload: callbacks.Payload
 ) -> tuple[Action, Live] | str:
     svc = tools.svc
-    try:
-        action = await svc.repos.agreements.action(payload.int_arg(0))
-    except (ValueError, IndexError):
-        action = None
+    action = await svc.repos.agreements.action(payload.id_arg(0))
     if action is None or action.status != "draft":
         return svc.render.text(person, "error.button_expired")
     live = await _driving(tools, person, action.meeting_id)
@@ -263,10 +253,7 @@ async def _draft_and_member(
     if isinstance(found, str):
         return found
     action, live = found
-    try:
-        member_id = payload.int_arg(1)
-    except (ValueError, IndexError):
-        member_id = None
+    member_id = payload.id_arg(1)
     role = await tools.svc.repos.meetings.role_of(live.meeting.id, member_id) if member_id else None
     member = await tools.svc.repos.people.get(member_id) if role and member_id else None
     if member is None:
@@ -333,7 +320,7 @@ async def on_add_action(
 ) -> str | None:
     """aa:<meeting>"""
     tools = kit(context)
-    live = await _driving(tools, person, _meeting_arg(payload))
+    live = await _driving(tools, person, payload.id_arg(0))
     if isinstance(live, str):
         return live
     runs = await tools.svc.repos.runs.open_for(person.id)
@@ -390,7 +377,7 @@ async def on_confirm(
     """ac:<meeting> — check the draft is complete, then store and share it."""
     tools = kit(context)
     svc = tools.svc
-    live = await _driving(tools, person, _meeting_arg(payload))
+    live = await _driving(tools, person, payload.id_arg(0))
     if isinstance(live, str):
         return live
     run = await svc.repos.runs.latest_for(person.id, live.meeting.id, AGREEMENT_FLOW)

@@ -94,14 +94,10 @@ async def on_link_button(
 ) -> str | None:
     """lk:<meeting> — which of my meetings this group is for."""
     svc = services(context)
-    try:
-        meeting_id = payload.int_arg(0)
-    except (ValueError, IndexError):
-        return svc.render.text(person, "error.button_expired")
-    meeting = await svc.repos.meetings.get(meeting_id)
+    meeting = await svc.repos.meetings.get(payload.id_arg(0))
     if meeting is None or query.message is None:
         return svc.render.text(person, "error.button_expired")
-    if await svc.repos.meetings.role_of(meeting_id, person.id) not in DRIVERS:
+    if await svc.repos.meetings.role_of(meeting.id, person.id) not in DRIVERS:
         return svc.render.text(person, "dialogue.only_drivers")
     await _link(context, person, meeting, query.message.chat.id, None)
     await kit(context).edit(

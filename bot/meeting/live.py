@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 
+from telegram import Bot
+from telegram.error import BadRequest
+
 from bot.context import Services
+from bot.render import Screen
 from storage.records import Dialogue, Meeting, Person, Role
+
+log = logging.getLogger(__name__)
 
 DRIVERS: tuple[Role, ...] = ("leader", "referent")
 """Roles that may move phases, record reviews, merge themes and write the agreement."""
@@ -50,3 +57,14 @@ async def _live(svc: Services, dialogue: Dialogue) -> Live | None:
     leader = await svc.repos.people.get(meeting.created_by)
     assert leader is not None
     return Live(meeting, dialogue, replace(leader, time_zone=meeting.time_zone))
+
+
+async def edit_quietly(bot: Bot, chat_id: int, message_id: int, screen: Screen) -> None:
+    """Edit a message to show `screen`; an unchanged or vanished message is not an error."""
+    try:
+        await bot.edit_message_text(
+            screen.text, chat_id=chat_id, message_id=message_id, reply_markup=screen.markup
+        )
+    except BadRequest as error:  # unchanged, or deleted by someone in the group
+        if "not modified" not in str(error).lower():
+            log.warning("could not edit message %s in %s: %s", message_id, chat_id, error)

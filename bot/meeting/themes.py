@@ -170,10 +170,7 @@ def theme_written(tools: Kit) -> FinishHook:
 
 
 async def _live_from(tools: Kit, person: Person, payload: callbacks.Payload) -> Live | str:
-    try:
-        live = await load(tools.svc, payload.int_arg(0))
-    except (ValueError, IndexError):
-        live = None
+    live = await load(tools.svc, payload.id_arg(0))
     return live if live is not None else tools.svc.render.text(person, "error.button_expired")
 
 
@@ -282,10 +279,7 @@ async def on_merge_pick(
     """mg:<theme> — this one is the duplicate; now choose the theme it belongs to."""
     tools = kit(context)
     svc = tools.svc
-    try:
-        found = await _driver_theme(tools, person, payload.int_arg(0))
-    except (ValueError, IndexError):
-        found = None
+    found = await _driver_theme(tools, person, payload.id_arg(0))
     if found is None:
         return svc.render.text(person, "error.button_expired")
     duplicate, live = found
@@ -309,11 +303,8 @@ async def on_merge_into(
     """mi:<duplicate>:<into>"""
     tools = kit(context)
     svc = tools.svc
-    try:
-        found = await _driver_theme(tools, person, payload.int_arg(0))
-        into = await svc.repos.themes.get(payload.int_arg(1))
-    except (ValueError, IndexError):
-        found, into = None, None
+    found = await _driver_theme(tools, person, payload.id_arg(0))
+    into = await svc.repos.themes.get(payload.id_arg(1))
     if found is None or into is None or into.merged_into is not None:
         return svc.render.text(person, "error.button_expired")
     duplicate, live = found

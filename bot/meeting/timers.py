@@ -17,11 +17,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import Forbidden, NetworkError
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.context import Services
-from bot.meeting.live import Live, load
+from bot.meeting.live import Live, edit_quietly, load
 from bot.render import Screen
 from flows.dialogue import PHASES, WARNING_BEFORE, Phase, PhaseClock, timebox_of
 from storage.records import Timer
@@ -149,13 +149,7 @@ class MeetingTimers:
         if message_id is None:
             return
         screen = await self._screens[target](self._svc, live)
-        try:
-            await self._bot.edit_message_text(
-                screen.text, chat_id=live.chat_id, message_id=message_id, reply_markup=screen.markup
-            )
-        except BadRequest as error:  # unchanged, or deleted by someone in the group
-            if "not modified" not in str(error).lower():
-                log.warning("could not update %s of meeting %s: %s", target, meeting_id, error)
+        await edit_quietly(self._bot, live.chat_id, message_id, screen)
 
     async def _warn(self, timer: Timer) -> None:
         live = await load(self._svc, timer.meeting_id)

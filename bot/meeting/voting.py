@@ -102,10 +102,7 @@ async def ballot_screen(svc: Services, live: Live) -> Screen:
 async def _voter_live(tools: Kit, person: Person, payload: callbacks.Payload) -> Live | str:
     """The meeting a ballot button names if this person votes in it; else the refusal text."""
     svc = tools.svc
-    try:
-        live = await load(svc, payload.int_arg(0))
-    except (ValueError, IndexError):
-        live = None
+    live = await load(svc, payload.id_arg(0))
     if live is None:
         return svc.render.text(person, "error.button_expired")
     role = await svc.repos.meetings.role_of(live.meeting.id, person.id)
@@ -124,11 +121,9 @@ async def on_vote(
     """v:<theme> — one more dot on this theme. The busiest button of all: one database trip."""
     tools = kit(context)
     svc = tools.svc
-    try:
-        theme_id = payload.int_arg(0)
-    except (ValueError, IndexError):
-        return svc.render.text(person, "error.button_expired")
-    cast = await svc.repos.themes.cast(theme_id, person.id, svc.clock(), voter_roles=VOTERS)
+    cast = await svc.repos.themes.cast(
+        payload.id_arg(0), person.id, svc.clock(), voter_roles=VOTERS
+    )
     if cast.result == "cast":
         assert cast.meeting_id is not None
         await tools.timers.refresh(cast.meeting_id, "ballot")
@@ -195,10 +190,7 @@ async def on_close(
     """vc:<meeting> — the leader closes the vote; results and the chosen area follow."""
     tools = kit(context)
     svc = tools.svc
-    try:
-        live = await load(svc, payload.int_arg(0))
-    except (ValueError, IndexError):
-        live = None
+    live = await load(svc, payload.id_arg(0))
     if live is None:
         return svc.render.text(person, "error.button_expired")
     if person.id != live.meeting.created_by:
@@ -306,10 +298,7 @@ async def on_tie_break(
     """vt:<theme> — the leader picks among the themes that tied."""
     tools = kit(context)
     svc = tools.svc
-    try:
-        theme = await svc.repos.themes.get(payload.int_arg(0))
-    except (ValueError, IndexError):
-        theme = None
+    theme = await svc.repos.themes.get(payload.id_arg(0))
     live = await load(svc, theme.meeting_id) if theme else None
     if theme is None or live is None:
         return svc.render.text(person, "error.button_expired")

@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.records import Dialogue, Person, Timer
+from storage.repositories.people import person_from_row
 from storage.schema import dialogues, meeting_timers, memberships, reply_targets, users
 
 
@@ -121,8 +122,6 @@ class DialogueRepository:
 
     async def members(self, meeting_id: int) -> list[tuple[Person, str]]:
         """Everyone in the meeting with their role, leader first, then by name."""
-        from storage.repositories.people import person_from_row
-
         order = {"leader": 0, "referent": 1, "participant": 2, "observer": 3}
         async with self._engine.connect() as conn:
             result = await conn.execute(
