@@ -13,8 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 NUDGE_TIME = time(9, 0)
 """Nudges are planned for 09:00 local time, then moved into the person's working hours."""
 PREP_OFFSETS = (timedelta(hours=24), timedelta(hours=2))
@@ -39,7 +37,11 @@ class WorkingHours:
 
 @cache
 def danish_holidays(year: int) -> Container[date]:
-    """Danish public holidays of a year, from the maintained `holidays` package."""
+    """Danish public holidays of a year, from the maintained `holidays` package.
+
+    Imported on first use: it takes about 0.1 s, which would otherwise add to every start."""
+    import holidays
+
     return holidays.country_holidays("DK", years=year)
 
 
