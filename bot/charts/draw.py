@@ -61,7 +61,9 @@ def draw_figure(plan: ChartPlan, labels: dict[str, str], language: str) -> Figur
     horizontal = plan.kind in (ChartKind.GOAL_ATTAINMENT, ChartKind.DISTRIBUTION)
     value_axis = axes.xaxis if horizontal else axes.yaxis
     value_axis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, locale=locale)))
-    axes.set_title(plan.title, fontsize=style.FONT_SIZE + 1, loc="left")
+    # On the figure, not the axes: long group labels push the axes right, and a title placed
+    # over them would run off the picture.
+    figure.suptitle(plan.title, x=0.02, y=0.98, ha="left", fontsize=style.FONT_SIZE + 1)
     axes.tick_params(labelsize=style.FONT_SIZE - 3)
     axes.spines[["top", "right"]].set_visible(False)
     margins = dict(_MARGINS.get(plan.kind, _MARGINS[None]))
