@@ -38,13 +38,16 @@ async def person_of(update: Update, context: DDContext) -> Person:
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    return await svc.repos.people.ensure(
+    person = await svc.repos.people.ensure(
         user.id,
         user.full_name,
         language_of(user.language_code, svc.settings.language),
         svc.settings.time_zone,
         svc.clock(),
     )
+    if not person.is_reachable:  # marked when a reminder bounced; writing again undoes it
+        person = await svc.repos.people.set_reachable(person, True)
+    return person
 
 
 def runner(context: DDContext) -> FlowRunner:

@@ -305,6 +305,11 @@ async def test_an_owner_who_blocked_the_bot_is_marked_unreachable_and_the_leader
             .all()
         )
     assert statuses == ["failed"]
+    world.api.blocked_by.discard(jonas.id)
+    await jonas.sends("/myactions")  # he unblocked the bot and writes again
+    person = await world.services.repos.people.get(2)
+    assert person is not None
+    assert person.is_reachable
 
 
 async def test_working_hours_are_personal(world, da):
