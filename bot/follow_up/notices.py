@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.context import Services
@@ -31,8 +31,9 @@ def answer_buttons(svc: Services, person: Person, action_id: int) -> InlineKeybo
 
 
 class Notices:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, bot: Bot) -> None:
         self._svc = services
+        self._bot = bot
 
     async def screen(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
         renderers = {
@@ -42,6 +43,7 @@ class Notices:
             "prep": self._prep,
             "prep_summary": self._prep_summary,
             "meeting": self._meeting,
+            "owner_link": self._owner_link,
         }
         screen = await renderers[reminder.kind](reminder, person, now)
         if screen is None or now - reminder.planned_at <= LATE_AFTER:
@@ -107,6 +109,27 @@ class Notices:
             ],
         ]
         return Screen(text, InlineKeyboardMarkup(rows))
+
+    async def _owner_link(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
+        """The outside owner has not taken their link: send it again, or give the action away."""
+        action = await self._open_action(reminder)
+        if action is None or action.owner_id is not None:
+            return None
+        render = self._svc.render
+        invite = await self._svc.repos.invites.for_action(action.id, now)
+        params = {"name": action.owner_name or "–", "description": action.description}
+        if invite is None:
+            text = render.text(person, "followup.owner_link_expired", **params)
+        else:
+            link = f"https://t.me/{self._bot.username}?start={invite.token}"
+            text = render.text(
+                person, "followup.owner_pending", link=link, expires=invite.expires_at, **params
+            )
+        label = render.text(person, "followup.button.reassign")
+        markup = InlineKeyboardMarkup(
+            [[button(label, callbacks.encode(callbacks.REASSIGN, action.id))]]
+        )
+        return Screen(text, markup)
 
     async def _prep(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
         meeting = await self._svc.repos.meetings.get(reminder.meeting_id or 0)

@@ -20,6 +20,8 @@ from storage.repositories.reminders import NewReminder
 
 SILENCE_GRACE = timedelta(days=2)
 """After the second unanswered nudge, the follow-up person hears of it this much later."""
+OWNER_LINK_GRACE = timedelta(days=3)
+"""If an owner outside the group has not accepted their link by then, the follow-up person hears."""
 NOTE_GRACE = timedelta(minutes=10)
 """A blocked owner has this long to add a note before the follow-up person is told anyway."""
 
@@ -96,6 +98,10 @@ class FollowUpPlanner:
         await self._store(
             [NewReminder(kind, person.id, due, person.time_zone, action.meeting_id, action.id)]
         )
+
+    async def unaccepted_owner(self, action: Action) -> None:
+        """Check in 3 days that the outside owner took the link (their nudges start then)."""
+        await self.escalation(action, "owner_link", after=OWNER_LINK_GRACE)
 
     async def escalate_now(self, action: Action) -> None:
         """The blocked owner's note came: the waiting escalation goes at once (working time)."""

@@ -91,7 +91,7 @@ class ReminderSender:
         self._in_flight = (
             max(1, min(UNPACED_IN_FLIGHT, math.ceil(rate / 10))) if rate else UNPACED_IN_FLIGHT
         )
-        self._notices = Notices(services)
+        self._notices = Notices(services, bot)
         self._draining = asyncio.Lock()
         self._checking_silence = asyncio.Lock()
         """Sends run side by side; deciding to escalate a silence must not."""

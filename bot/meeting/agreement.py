@@ -516,10 +516,14 @@ async def _tell_owners(tools: Kit, live: Live, actions: list[Action]) -> None:
 async def _plan_follow_up(
     tools: Kit, live: Live, agreement: Agreement, actions: list[Action]
 ) -> None:
-    """Nudges for every owner in the group, and the next meeting's reminders."""
+    """Nudges for every owner in the group (a check on the link for those outside), and the
+    next meeting's reminders."""
     repos = tools.svc.repos
     for action in actions:
-        await tools.follow_up.action(action, agreement.cadence_days)
+        if action.owner_id is None:
+            await tools.follow_up.unaccepted_owner(action)
+        else:
+            await tools.follow_up.action(action, agreement.cadence_days)
     next_meeting = (
         await repos.meetings.get(agreement.next_meeting_id) if agreement.next_meeting_id else None
     )

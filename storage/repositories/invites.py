@@ -82,6 +82,23 @@ class InviteRepository:
             )
             return [_invite(row) for row in result.mappings()]
 
+    async def for_action(self, action_id: int, now: datetime) -> Invite | None:
+        """The action's owner link if it can still be used."""
+        async with self._engine.connect() as conn:
+            result = await conn.execute(
+                select(invites)
+                .where(
+                    invites.c.action_id == action_id,
+                    invites.c.revoked_at.is_(None),
+                    invites.c.expires_at > now,
+                    invites.c.uses < invites.c.max_uses,
+                )
+                .order_by(invites.c.id.desc())
+                .limit(1)
+            )
+            row = result.mappings().first()
+        return _invite(row) if row else None
+
     async def revoke(self, invite: Invite, now: datetime) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(

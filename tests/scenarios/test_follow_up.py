@@ -23,7 +23,9 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=CPH).astimezone(UTC)
 
 
-async def _agreement(world, *, deadline: str = "3.12.2027 12:00", every: str = "Hver 14. dag"):
+async def _agreement(
+    world, *, deadline: str = "3.12.2027 12:00", every: str = "Hver 14. dag", outside: str = ""
+):
     """Mette leads, Jonas and Aisha take part; one action for Jonas, followed up by Mette."""
     mette = world.person(101, "Mette", last_name="Holm")
     token, _ = await plan_meeting(mette)
@@ -43,9 +45,14 @@ async def _agreement(world, *, deadline: str = "3.12.2027 12:00", every: str = "
     await mette.taps(every)
     await mette.taps("➕ Tilføj handling")
     await mette.sends("Jobmentor ringer til alle unge")
-    await mette.taps("Ja, en fra gruppen")
-    await mette.sends(deadline)
-    await mette.taps("Jonas")
+    if outside:  # an owner outside the group, who gets a link
+        await mette.taps("Nej, en uden for gruppen")
+        await mette.sends(outside)
+        await mette.sends(deadline)
+    else:
+        await mette.taps("Ja, en fra gruppen")
+        await mette.sends(deadline)
+        await mette.taps("Jonas")
     await mette.taps("Mette Holm")
     await mette.taps("✅ Bekræft og del i gruppen")
     world.clock.advance(seconds=3)
@@ -353,3 +360,21 @@ async def test_a_person_in_another_time_zone_is_nudged_at_nine_there(world, da):
     await jonas.sends("1.3.2027 12:00")  # read in London time now
     due = [at for _, at in await _scheduled(world, "nudge")]
     assert due[0] == datetime(2026, 12, 31, 9, 0, tzinfo=UTC)  # 09:00 in London
+
+
+async def test_an_owner_outside_who_has_not_taken_the_link_is_followed_up(world):
+    mette, _, _, _ = await _agreement(world, outside="Birgit Berg")
+    assert await _scheduled(world, "nudge") == []  # nobody to nudge until she accepts
+    world.clock.now = utc(2026, 12, 7, 8, 0)  # three days later is a Sunday: Monday 08:00
+    assert await world.deliver_due_reminders() == 1
+    text = mette.last_text()
+    assert text.startswith("Birgit Berg har endnu ikke taget imod handlingen »Jobmentor ringer")
+    token = text.split("?start=")[1].split()[0]
+    assert mette.last_buttons() == ["Giv handlingen til en anden"]
+    birgit = world.person(401, "Birgit", last_name="Berg")
+    await birgit.sends(f"/start {token}")
+    assert birgit.texts()[0].startswith("Du er nu ansvarlig for en handling fra Team Fritid")
+    owner = world.services.repos.people.cached(birgit.id)
+    assert owner is not None
+    nudges = await _scheduled(world, "nudge")
+    assert nudges[0] == (owner.id, utc(2026, 12, 21, 9, 0))  # 14 days after she accepted
