@@ -36,6 +36,11 @@ def button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis (button labels, list items)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def split_blocks(blocks: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """Join self-contained HTML blocks into as few messages as fit under `limit` each.
 

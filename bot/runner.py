@@ -64,6 +64,14 @@ class FlowRunner:
         await self.show(bot, person, run, outcome.replies)
         return run
 
+    async def start_afresh(
+        self, bot: Bot, person: Person, flow_id: str, *, meeting_id: int | None = None
+    ) -> Run:
+        """Start `flow_id` again, replacing the person's unfinished run of it if there is one."""
+        runs = await self.services.repos.runs.open_for(person.id)
+        unfinished = next((run for run in runs if run.flow_id == flow_id), None)
+        return await self.start(bot, person, flow_id, meeting_id=meeting_id, replaces=unfinished)
+
     async def apply(
         self,
         bot: Bot,

@@ -15,7 +15,7 @@ from bot.context import DDContext, Services, services
 from bot.follow_up.notices import ANSWERS, answer_buttons
 from bot.follow_up.planning import NOTE_GRACE
 from bot.follow_up.sender import ReminderSender
-from bot.handlers.common import ButtonHandler, Toast, person_of, runner, say
+from bot.handlers.common import ButtonHandler, Toast, person_of, runner, say, settle_question
 from bot.render import Screen, button
 from bot.runner import FinishHook, FlowRunner
 from storage.records import Action, Person, Run
@@ -171,9 +171,9 @@ async def on_reassign(
     if previous is not None and previous.is_reachable:
         await say(context, previous, "followup.taken_over", description=moved.description,
                   name=new_owner.display_name)  # fmt: skip
-    if query.message is not None:
-        done = svc.render.text(person, "followup.reassigned", name=new_owner.display_name)
-        await query.edit_message_text(done)
+    await settle_question(
+        query, svc.render.text(person, "followup.reassigned", name=new_owner.display_name)
+    )
     return None
 
 
@@ -260,8 +260,7 @@ async def on_cancel_reminder(
         outcome = svc.render.text(person, "followup.cancelled_one", due=reminder.due_at)
     else:
         outcome = svc.render.text(person, "common.cancelled")
-    if query.message is not None:
-        await query.edit_message_text(outcome)
+    await settle_question(query, outcome)
     return None
 
 
@@ -306,15 +305,13 @@ async def on_cancel_meeting_button(
         await FlowRunner.send(context.bot, person, Screen(text, markup))
         return None
     if payload.action == callbacks.MEETING_CANCEL_KEEP:
-        if query.message is not None:
-            await query.edit_message_text(svc.render.text(person, "common.cancelled"))
+        await settle_question(query, svc.render.text(person, "common.cancelled"))
         return None
     await svc.repos.meetings.set_status(meeting.id, "cancelled")
     cancelled = await svc.repos.reminders.cancel(meeting_id=meeting.id)
-    if query.message is not None:
-        done = svc.render.text(person, "followup.meeting_cancelled", title=meeting.title,
-                               count=cancelled)  # fmt: skip
-        await query.edit_message_text(done)
+    done = svc.render.text(person, "followup.meeting_cancelled", title=meeting.title,
+                           count=cancelled)  # fmt: skip
+    await settle_question(query, done)
     for member, _ in await svc.repos.dialogues.members(meeting.id):
         if member.id != person.id and member.is_reachable:
             await say(context, member, "followup.meeting_called_off", title=meeting.title,

@@ -54,6 +54,12 @@ def runner(context: DDContext) -> FlowRunner:
     return context.application.bot_data[RUNNER_KEY]
 
 
+async def settle_question(query: CallbackQuery, text: str) -> None:
+    """Replace a question by its outcome, so its buttons cannot be tapped twice."""
+    if query.message is not None:
+        await query.edit_message_text(text)
+
+
 async def say(context: DDContext, person: Person, key: str, **params: object) -> None:
     """Send one catalogue text to the person's private chat."""
     text = services(context).render.text(person, key, **params)

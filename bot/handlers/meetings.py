@@ -12,7 +12,14 @@ from bot.charts.pool import draw
 from bot.charts.status_chart import PrepCounts
 from bot.context import DDContext, Services, services
 from bot.follow_up.planning import FollowUpPlanner
-from bot.handlers.common import RECENT, ButtonHandler, person_of, runner, say
+from bot.handlers.common import (
+    RECENT,
+    ButtonHandler,
+    person_of,
+    runner,
+    say,
+    settle_question,
+)
 from bot.handlers.data import send_pack
 from bot.render import Screen, button
 from bot.runner import FinishHook, FlowRunner
@@ -40,9 +47,7 @@ def invite_link(bot: Bot, invite: Invite) -> str:
 
 async def on_newmeeting(update: Update, context: DDContext) -> None:
     person = await person_of(update, context)
-    runs = await services(context).repos.runs.open_for(person.id)
-    unfinished = next((run for run in runs if run.flow_id == NEW_MEETING_FLOW), None)
-    await runner(context).start(context.bot, person, NEW_MEETING_FLOW, replaces=unfinished)
+    await runner(context).start_afresh(context.bot, person, NEW_MEETING_FLOW)
 
 
 def meeting_creator(planner: FollowUpPlanner) -> FinishHook:
@@ -194,12 +199,12 @@ async def on_restart_answer(
     if run is None:
         return svc.render.text(person, "error.button_expired")
     if payload.action == callbacks.RESTART_KEEP:
-        await _settle_question(query, svc.render.text(person, "prep.kept"))
+        await settle_question(query, svc.render.text(person, "prep.kept"))
         return None
     closed = await edit_refusal(svc, person, run)
     if closed:
         return closed
-    await _settle_question(query, svc.render.text(person, "prep.restarted"))
+    await settle_question(query, svc.render.text(person, "prep.restarted"))
     await runner(context).start(
         context.bot, person, run.flow_id, meeting_id=run.meeting_id, replaces=run
     )
@@ -349,7 +354,7 @@ async def on_revoke_button(
     if invite is None:
         return svc.render.text(person, "error.button_expired")
     if payload.action == callbacks.REVOKE_KEEP:
-        await _settle_question(query, svc.render.text(person, "common.cancelled"))
+        await settle_question(query, svc.render.text(person, "common.cancelled"))
         return None
     role = svc.render.text(person, f"role.{invite.role}")
     if payload.action == callbacks.REVOKE:
@@ -373,7 +378,7 @@ async def on_revoke_button(
     done = svc.render.text(
         person, "invite.revoked_done", role=role, link=invite_link(context.bot, fresh)
     )
-    await _settle_question(query, done)
+    await settle_question(query, done)
     return None
 
 
@@ -445,12 +450,6 @@ async def edit_refusal(svc: Services, person: Person, run: Run) -> str | None:
     if svc.clock() < meeting.prep_deadline_at:
         return None
     return svc.render.text(person, "prep.edit_closed", deadline=meeting.prep_deadline_at)
-
-
-async def _settle_question(query: CallbackQuery, text: str) -> None:
-    """Replace a confirmation question by its outcome, so its buttons cannot be tapped twice."""
-    if query.message is not None:
-        await query.edit_message_text(text)
 
 
 BUTTONS: dict[str, ButtonHandler] = {

@@ -16,7 +16,7 @@ from telegram.error import Forbidden
 
 from bot import callbacks
 from bot.context import DDContext, Services
-from bot.handlers.common import ButtonHandler, Toast
+from bot.handlers.common import ButtonHandler, Toast, settle_question
 from bot.handlers.meetings import AGREEMENT_FLOW, invite_link
 from bot.meeting.kit import Kit, kit
 from bot.meeting.live import CONTRIBUTORS, DRIVERS, Live, load
@@ -323,11 +323,7 @@ async def on_add_action(
     live = await _driving(tools, person, payload.id_arg(0))
     if isinstance(live, str):
         return live
-    runs = await tools.svc.repos.runs.open_for(person.id)
-    unfinished = next((r for r in runs if r.flow_id == ACTION_FLOW), None)
-    await tools.runner.start(
-        tools.bot, person, ACTION_FLOW, meeting_id=live.meeting.id, replaces=unfinished
-    )
+    await tools.runner.start_afresh(tools.bot, person, ACTION_FLOW, meeting_id=live.meeting.id)
     return None
 
 
@@ -362,10 +358,7 @@ async def on_remove_action(
 async def _settle(
     tools: Kit, person: Person, query: CallbackQuery, key: str, **params: object
 ) -> None:
-    """Replace a question by its outcome, so its buttons cannot be tapped twice."""
-    if query.message is not None:
-        text = tools.svc.render.text(person, key, **params)
-        await tools.edit(person.telegram_id, query.message.message_id, Screen(text))
+    await settle_question(query, tools.svc.render.text(person, key, **params))
 
 
 # Confirming ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from bot.context import DDContext, Services
 from bot.handlers.common import ButtonHandler, Toast
 from bot.meeting.kit import Kit, kit
 from bot.meeting.live import CONTRIBUTORS, DRIVERS, VOTERS, Live, load
-from bot.render import Screen, button
+from bot.render import Screen, button, shorten
 from bot.runner import FinishHook, FlowRunner
 from flows.dialogue import MAX_THEME_CHARS, Phase
 from flows.i18n import Trusted
@@ -121,11 +121,7 @@ async def _invite_leader_when_everyone_spoke(tools: Kit, live: Live) -> None:
 async def open_add_theme(tools: Kit, person: Person, live: Live) -> None:
     """Ask privately for one theme, and offer the person's prepared points as one-tap themes."""
     svc = tools.svc
-    runs = await svc.repos.runs.open_for(person.id)
-    unfinished = next((r for r in runs if r.flow_id == ADD_THEME_FLOW), None)
-    await tools.runner.start(
-        tools.bot, person, ADD_THEME_FLOW, meeting_id=live.meeting.id, replaces=unfinished
-    )
+    await tools.runner.start_afresh(tools.bot, person, ADD_THEME_FLOW, meeting_id=live.meeting.id)
     screen = await _suggestions(svc, person, live)
     if screen is not None:
         await FlowRunner.send(tools.bot, person, screen)
@@ -140,16 +136,12 @@ async def _suggestions(svc: Services, person: Person, live: Live) -> Screen | No
     for step in flow.steps:
         value = prep.state["answers"].get(step.id)
         if isinstance(value, str) and value:
-            label = _shorten(value, SUGGESTION_LABEL_CHARS)
+            label = shorten(value, SUGGESTION_LABEL_CHARS)
             data = callbacks.encode(callbacks.THEME_SUGGEST, live.meeting.id, step.id)
             rows.append([button(label, data)])
     if not rows:
         return None
     return Screen(svc.render.text(person, "explore.suggestions"), InlineKeyboardMarkup(rows))
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def theme_written(tools: Kit) -> FinishHook:
@@ -220,7 +212,7 @@ async def on_suggestion(
     value = prep.state["answers"].get(payload.args[1]) if prep else None
     if not isinstance(value, str) or not value:
         return svc.render.text(person, "error.button_expired")
-    refusal = await add_theme(tools, person, live, _shorten(value, MAX_THEME_CHARS))
+    refusal = await add_theme(tools, person, live, shorten(value, MAX_THEME_CHARS))
     if refusal:
         return refusal
     for run in await svc.repos.runs.open_for(person.id):
@@ -228,7 +220,7 @@ async def on_suggestion(
             await svc.repos.runs.close(run, svc.clock())
     if query.message is not None:
         added = svc.render.text(
-            person, "explore.suggestion_added", text=_shorten(value, MAX_THEME_CHARS)
+            person, "explore.suggestion_added", text=shorten(value, MAX_THEME_CHARS)
         )
         await tools.edit(person.telegram_id, query.message.message_id, Screen(added))
     return None
@@ -261,7 +253,7 @@ async def on_merge_button(
 
 
 def _label(number: int, theme: Theme) -> str:
-    return f"{number}. {_shorten(theme.text, SUGGESTION_LABEL_CHARS)}"
+    return f"{number}. {shorten(theme.text, SUGGESTION_LABEL_CHARS)}"
 
 
 async def _driver_theme(tools: Kit, person: Person, theme_id: int) -> tuple[Theme, Live] | None:

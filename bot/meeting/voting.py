@@ -7,6 +7,8 @@ later ones. The leader closes the vote, breaks a tie, and the referent notes the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import CallbackQuery, InlineKeyboardMarkup
 
 from bot import callbacks
@@ -17,7 +19,7 @@ from bot.handlers.common import ButtonHandler, Toast
 from bot.handlers.data import chart_labels
 from bot.meeting.kit import Kit, kit
 from bot.meeting.live import DRIVERS, VOTERS, Live, load
-from bot.render import Screen, button
+from bot.render import Screen, button, shorten
 from flows.dialogue import ThemeScore, tally, top_themes
 from flows.i18n import Trusted
 from storage.records import Person, Theme
@@ -25,10 +27,6 @@ from storage.records import Person, Theme
 REPLY_KIND = "area"
 BUTTON_THEME_CHARS = 36
 MAX_AREA_NOTE_CHARS = 2000
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 async def open_ballot(kit: Kit, live: Live) -> None:
@@ -69,7 +67,7 @@ async def ballot_screen(svc: Services, live: Live) -> Screen:
     rows = [
         [
             button(
-                f"➕ {n}. {_short(t.text, BUTTON_THEME_CHARS)}",
+                f"➕ {n}. {shorten(t.text, BUTTON_THEME_CHARS)}",
                 callbacks.encode(callbacks.VOTE, t.id),
             )
         ]
@@ -129,7 +127,7 @@ async def on_vote(
         await tools.timers.refresh(cast.meeting_id, "ballot")
         left = cast.budget - cast.used
         return Toast(
-            svc.render.text(person, "vote.cast", theme=_short(cast.theme_text, 60), left=left)
+            svc.render.text(person, "vote.cast", theme=shorten(cast.theme_text, 60), left=left)
         )
     if cast.result == "not_a_voter" and cast.role is None:
         return svc.render.text(person, "explore.not_member")
@@ -161,7 +159,7 @@ async def on_take_back(
     await tools.timers.refresh(live.meeting.id, "ballot")
     theme = await svc.repos.themes.get(theme_id)
     return Toast(
-        svc.render.text(person, "vote.taken_back", theme=_short(theme.text if theme else "", 60))
+        svc.render.text(person, "vote.taken_back", theme=shorten(theme.text if theme else "", 60))
     )
 
 
@@ -203,23 +201,29 @@ async def on_close(
         await tools.edit(
             closed.chat_id, closed.dialogue.ballot_message_id, await ballot_screen(svc, closed)
         )
-    scores = await _scores(svc, closed)
-    await _post_results(tools, closed, scores)
-    await _decide(tools, closed, scores)
+    results = await _results(svc, closed)
+    await _post_results(tools, closed, results)
+    await _decide(tools, closed, results)
     return None
 
 
-async def _scores(svc: Services, live: Live) -> tuple[list[Theme], list[ThemeScore]]:
+@dataclass(frozen=True)
+class Results:
+    themes: list[Theme]
+    scores: list[ThemeScore]
+    voters: int
+
+
+async def _results(svc: Services, live: Live) -> Results:
     current = await svc.repos.themes.current(live.meeting.id)
     votes = await svc.repos.themes.votes(live.meeting.id)
-    return current, tally(votes, [t.id for t in current])
+    scores = tally(votes, [t.id for t in current])
+    return Results(current, scores, len({voter for _, voter in votes}))
 
 
-async def _post_results(
-    tools: Kit, live: Live, scored: tuple[list[Theme], list[ThemeScore]]
-) -> None:
+async def _post_results(tools: Kit, live: Live, results: Results) -> None:
     svc, reader = tools.svc, live.audience
-    current, scores = scored
+    current, scores = results.themes, results.scores
     numbers = {t.id: n for n, t in enumerate(current, start=1)}
     texts = {t.id: t.text for t in current}
     title = svc.render.text(reader, "vote.chart_title")
@@ -236,7 +240,7 @@ async def _post_results(
         reader,
         "vote.caption",
         dots=sum(s.dots for s in scores),
-        voters=len({v for _, v in await svc.repos.themes.votes(live.meeting.id)}),
+        voters=results.voters,
     )
     if len(leaders) > 1:
         result = svc.render.text(reader, "vote.caption_tie", count=len(leaders), dots=top.dots)
@@ -244,7 +248,7 @@ async def _post_results(
         result = svc.render.text(
             reader,
             "vote.caption_top",
-            top=_short(f"{numbers[top.theme_id]}. {texts[top.theme_id]}", 120),
+            top=shorten(f"{numbers[top.theme_id]}. {texts[top.theme_id]}", 120),
             dots=top.dots,
             voters=top.voters,
         )
@@ -252,9 +256,9 @@ async def _post_results(
     await tools.bot.send_photo(live.chat_id, photo=png, caption=caption)
 
 
-async def _decide(tools: Kit, live: Live, scored: tuple[list[Theme], list[ThemeScore]]) -> None:
+async def _decide(tools: Kit, live: Live, results: Results) -> None:
     svc, reader = tools.svc, live.audience
-    current, scores = scored
+    current, scores = results.themes, results.scores
     top = top_themes(scores) or [t.id for t in current]
     if len(top) == 1:
         await choose(tools, live, top[0])
@@ -263,7 +267,7 @@ async def _decide(tools: Kit, live: Live, scored: tuple[list[Theme], list[ThemeS
     rows = [
         [
             button(
-                f"{by_id[t][0]}. {_short(by_id[t][1].text, BUTTON_THEME_CHARS)}",
+                f"{by_id[t][0]}. {shorten(by_id[t][1].text, BUTTON_THEME_CHARS)}",
                 callbacks.encode(callbacks.TIE_BREAK, t),
             )
         ]
@@ -306,7 +310,8 @@ async def on_tie_break(
         return svc.render.text(person, "vote.leader_breaks_ties")
     if live.dialogue.chosen_theme_id is not None or live.dialogue.vote_status != "closed":
         return svc.render.text(person, "error.button_expired")
-    current, scores = await _scores(svc, live)
+    results = await _results(svc, live)
+    current, scores = results.themes, results.scores
     if theme.id not in (top_themes(scores) or [t.id for t in current]):
         return svc.render.text(person, "error.button_expired")
     if query.message is not None:
