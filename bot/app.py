@@ -1,10 +1,15 @@
-"""The composition root: builds the Application, its services and every handler, in one place."""
+"""The composition root: builds the Application, its services and every capability, in one place.
+
+Capabilities are listed in `CAPABILITIES`; each brings its own commands, buttons, flow hooks
+and parts. This module only wires them: who comes first in the menu, and the handlers that
+apply to every capability (answers to flows, unknown commands, errors).
+"""
 
 from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats
@@ -21,20 +26,16 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import format
+from bot import agreement, basics, data, follow_up, meeting, preparation
 from bot.charts.pool import new_chart_executor
-from bot.context import SERVICES_KEY, Services
-from bot.errors import on_error
-from bot.follow_up import answers
-from bot.follow_up.sender import ReminderSender
-from bot.handlers import buttons, data, flow_input, meetings, people
-from bot.handlers.common import RUNNER_KEY
-from bot.meeting import agreement, commands, phases, themes, voting
-from bot.meeting.kit import KIT_KEY, Kit
-from bot.meeting.timers import MeetingTimers
-from bot.ordering import PerChatOrderedProcessor
-from bot.render import Renderer
-from bot.runner import FlowRunner
+from bot.core import flow_input, format
+from bot.core.capability import Capability
+from bot.core.errors import on_error
+from bot.core.ordering import PerChatOrderedProcessor
+from bot.core.render import Renderer
+from bot.core.routing import ButtonRouter, guarded
+from bot.core.runner import FlowRunner
+from bot.core.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from flows.i18n import LANGUAGES, Catalogue
 from flows.registry import FlowRegistry
@@ -46,35 +47,24 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 GC_THRESHOLDS = (10_000, 100, 100)
 
-PRIVATE_COMMANDS = {
-    "start": people.on_start,
-    "help": people.on_help,
-    "meetings": people.on_meetings,
-    "prep": meetings.on_prep,
-    "newmeeting": meetings.on_newmeeting,
-    "status": meetings.on_status,
-    "pack": data.on_pack,
-    "invites": meetings.on_invites,
-    "language": people.on_language,
-    "cancel": people.on_cancel,
-    "myactions": answers.on_myactions,
-    "reminders": answers.on_reminders,
-    "cancelmeeting": answers.on_cancelmeeting,
-    "workhours": answers.on_workhours,
-    "timezone": answers.on_timezone,
-}
-GROUP_COMMANDS = {
-    "linkmeeting": commands.on_linkmeeting,
-    "startmeeting": commands.on_startmeeting,
-    "timebox": commands.on_timebox,
-    "dots": commands.on_dots,
-    "start": commands.on_group_start,
-}
-MENU = (
-    "prep", "pack", "myactions", "meetings", "newmeeting", "status", "invites", "reminders",
-    "minutes", "cancelmeeting", "workhours", "timezone", "language", "cancel", "help",
-)  # fmt: skip
-GROUP_MENU = ("linkmeeting", "startmeeting", "timebox", "dots", "minutes")
+FLOWS = Capability(
+    name="flows",
+    buttons=flow_input.BUTTONS,
+)
+"""The flow runner's own buttons: answer, multiple choice done, skip, change, start over."""
+CAPABILITIES: tuple[Capability, ...] = (
+    FLOWS,
+    data.CAPABILITY,
+    follow_up.CAPABILITY,
+    meeting.CAPABILITY,
+    preparation.CAPABILITY,
+    agreement.CAPABILITY,
+    basics.CAPABILITY,
+)
+"""Each after those it calls, which is also the order they start in (follow-up's sender exists
+before preparation teaches it its reminders)."""
+MENU_ORDER = ("preparation", "data", "follow_up", "meeting", "basics")
+"""The order of the command menu in Telegram: preparing first, settings last."""
 
 
 def utc_now() -> datetime:
@@ -100,47 +90,68 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatOrderedProcessor(settings.max_concurrent_updates))
-        .post_init(_start_services(settings, clock))
+        .post_init(_start_services(settings, clock, CAPABILITIES))
         .post_shutdown(_stop_services)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    _add_handlers(application)
+    add_handlers(application, CAPABILITIES)
     return application
 
 
-def _add_handlers(application: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    groups = filters.ChatType.GROUPS
-    for name, callback in PRIVATE_COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback, filters=private))
-    for name, callback in GROUP_COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback, filters=groups))
-    application.add_handler(CommandHandler("minutes", commands.on_minutes))
-    application.add_handler(CallbackQueryHandler(buttons.on_button))
+def add_handlers(application: Application, capabilities: Sequence[Capability]) -> None:
+    """Commands first (private, group, any chat), then buttons, then what else each
+    capability reads, then the catch-alls."""
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    claimed: dict[str, str] = {}
+    for capability in capabilities:
+        for scope, commands, chat in (
+            ("private", capability.private_commands, private),
+            ("group", capability.group_commands, groups),
+            ("any", capability.any_chat_commands, None),
+        ):
+            for name, callback in commands.items():
+                for key in _command_keys(scope, name):
+                    if key in claimed:
+                        raise ValueError(
+                            f"/{name} of {capability.name} is already claimed by {claimed[key]}"
+                        )
+                    claimed[key] = capability.name
+                application.add_handler(CommandHandler(name, guarded(callback), filters=chat))
+    router = ButtonRouter(capabilities)
+    application.add_handler(CallbackQueryHandler(router.on_button))
     application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, flow_input.on_private_text)
+        MessageHandler(
+            private & filters.TEXT & ~filters.COMMAND, guarded(flow_input.on_private_text)
+        )
     )
-    application.add_handler(MessageHandler(private & filters.COMMAND, people.on_unknown_command))
     application.add_handler(
-        MessageHandler(groups & filters.REPLY & ~filters.COMMAND, commands.on_group_reply)
+        MessageHandler(private & filters.COMMAND, guarded(basics.UNKNOWN_COMMAND))
     )
-    application.add_handler(MessageHandler(groups & filters.COMMAND, commands.on_group_command))
-    application.add_handler(MessageHandler(private & filters.Document.ALL, data.on_document))
+    for capability in capabilities:
+        for handler in capability.handlers:
+            application.add_handler(handler)
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, flow_input.on_non_text)
     )
     application.add_error_handler(on_error)
 
 
-def _start_services(settings: Settings, clock: Clock):
+def _command_keys(scope: str, name: str) -> Iterable[tuple[str, str]]:
+    """A command in any chat collides with the same command in private or in groups."""
+    if scope == "any":
+        return (("private", name), ("group", name))
+    return ((scope, name),)
+
+
+def _start_services(settings: Settings, clock: Clock, capabilities: Sequence[Capability]):
     async def post_init(application: Application) -> None:
         engine = open_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
         if await migrate(engine):
             log.info("database migrated to the newest schema")
         catalogue = Catalogue.load(plural_rule=format.plural_form)
-        services = Services(
+        svc = Services(
             settings=settings,
             engine=engine,
             repos=Repositories.on(engine),
@@ -149,46 +160,20 @@ def _start_services(settings: Settings, clock: Clock):
             render=Renderer(catalogue),
             clock=clock,
             chart_executor=new_chart_executor(),
+            bot=application.bot,
+            job_queue=application.job_queue,
         )
-        application.bot_data[SERVICES_KEY] = services
-        sender = ReminderSender(
-            services, application.bot, application.job_queue, rate=settings.reminder_rate
-        )
-        application.bot_data[answers.SENDER_KEY] = sender
-        runner = FlowRunner(
-            services,
-            {
-                meetings.NEW_MEETING_FLOW: meetings.meeting_creator(sender.planner),
-                answers.NOTE_FLOW: answers.note_written(sender),
-                answers.POSTPONE_FLOW: answers.postponed(sender),
-                answers.MESSAGE_FLOW: answers.message_written,
-            },
-        )
-        application.bot_data[RUNNER_KEY] = runner
-        timers = MeetingTimers(
-            services,
-            application.bot,
-            application.job_queue,
-            {
-                "panel": phases.panel_screen,
-                "themes": themes.themes_screen,
-                "ballot": voting.ballot_screen,
-            },
-        )
-        kit = Kit(services, application.bot, timers, runner, sender.planner)
-        application.bot_data[KIT_KEY] = kit
-        runner.on_finish(themes.ADD_THEME_FLOW, themes.theme_written(kit))
-        runner.on_finish(meetings.AGREEMENT_FLOW, agreement.agreement_written(kit))
-        runner.on_finish(agreement.ACTION_FLOW, agreement.action_written(kit))
-        rearmed = await timers.rearm()
-        if rearmed:
-            log.info("re-armed %d meeting timers", rearmed)
-        recovered = await sender.start()
-        if recovered:
-            log.warning(
-                "%d reminders were being sent when the bot stopped; sending again", recovered
-            )
-        await _publish_commands(application, catalogue)
+        svc.runner = FlowRunner(svc)
+        application.bot_data[SERVICES_KEY] = svc
+        for capability in capabilities:
+            for flow_id, hook in capability.finish_hooks.items():
+                svc.runner.on_finish(flow_id, hook)
+            for rule in capability.edit_rules:
+                svc.runner.add_edit_rule(rule)
+        for capability in capabilities:
+            if capability.startup is not None:
+                await capability.startup(svc)
+        await _publish_commands(application, catalogue, capabilities)
         # Start-up objects (modules, flows, texts) live as long as the process: keep them out of
         # every future garbage collection pass. The caches of people and open runs make the heap
         # large, and CPython's default thresholds then spend more time in full collections than
@@ -200,16 +185,23 @@ def _start_services(settings: Settings, clock: Clock):
     return post_init
 
 
-async def _publish_commands(application: Application, catalogue: Catalogue) -> None:
+async def _publish_commands(
+    application: Application, catalogue: Catalogue, capabilities: Sequence[Capability]
+) -> None:
+    by_name = {capability.name: capability for capability in capabilities}
+    in_order = [by_name[name] for name in MENU_ORDER]
+    private_menu = [name for capability in in_order for name in capability.menu]
+    group_menu = [name for capability in in_order for name in capability.group_menu]
     for language in LANGUAGES:
-        private_menu = [BotCommand(name, catalogue.text(f"menu.{name}", language)) for name in MENU]
         code = None if language == "da" else language
-        await application.bot.set_my_commands(private_menu, language_code=code)
-        in_groups = [
-            BotCommand(name, catalogue.text(f"menu.{name}", language)) for name in GROUP_MENU
-        ]
         await application.bot.set_my_commands(
-            in_groups, scope=BotCommandScopeAllGroupChats(), language_code=code
+            [BotCommand(name, catalogue.text(f"menu.{name}", language)) for name in private_menu],
+            language_code=code,
+        )
+        await application.bot.set_my_commands(
+            [BotCommand(name, catalogue.text(f"menu.{name}", language)) for name in group_menu],
+            scope=BotCommandScopeAllGroupChats(),
+            language_code=code,
         )
 
 

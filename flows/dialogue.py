@@ -65,9 +65,22 @@ def timebox_of(phase: Phase, timeboxes: Sequence[int]) -> timedelta:
     return timedelta(minutes=timeboxes[PHASES.index(phase)])
 
 
+def _is_whole_number(word: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts "²", which `int` refuses."""
+    return word.isascii() and word.isdigit() and len(word) <= 9
+
+
+def parse_count(words: Sequence[str], low: int, high: int) -> int | None:
+    """One whole number from `low` to `high` (e.g. "/dots 5"); None if that is not what came."""
+    if len(words) != 1 or not _is_whole_number(words[0]):
+        return None
+    count = int(words[0])
+    return count if low <= count <= high else None
+
+
 def parse_timeboxes(words: Sequence[str]) -> tuple[int, ...] | None:
     """Five whole minutes, one per phase (e.g. "10 20 20 20 15"); None if that is not what came."""
-    if len(words) != len(PHASES) or not all(word.isdigit() for word in words):
+    if len(words) != len(PHASES) or not all(_is_whole_number(word) for word in words):
         return None
     minutes = tuple(int(word) for word in words)
     if not all(1 <= m <= MAX_TIMEBOX_MINUTES for m in minutes):

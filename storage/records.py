@@ -38,6 +38,23 @@ class Meeting:
 
 
 @dataclass(frozen=True)
+class NewMeeting:
+    """A meeting to store: what the method decided about it (see bot/agreement/next_meeting.py)."""
+
+    team_id: int
+    title: str
+    starts_at: datetime
+    prep_deadline_at: datetime
+    time_zone: str
+    prep_flow_id: str
+    created_by: int
+    members_from: int | None = None
+    """Give it the members, in the same roles, of this meeting."""
+    group_from: int | None = None
+    """Link it to the group of this meeting, with the same timeboxes and dots."""
+
+
+@dataclass(frozen=True)
 class Invite:
     id: int
     token: str

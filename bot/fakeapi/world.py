@@ -13,12 +13,12 @@ from pydantic import SecretStr
 from telegram.ext import AIORateLimiter, Application
 
 from bot.app import build_application
-from bot.context import SERVICES_KEY, Services
+from bot.core.services import SERVICES_KEY, Services
 from bot.fakeapi.people import FakeTelegram, SimulatedPerson
 from bot.fakeapi.server import FAKE_TOKEN, FakeBotApi
-from bot.follow_up.answers import SENDER_KEY
+from bot.follow_up.sender import ReminderSender
 from bot.lifecycle import running
-from bot.meeting.kit import KIT_KEY
+from bot.meeting.timers import MeetingTimers
 from bot.settings import Settings
 
 
@@ -95,11 +95,11 @@ class OfflineWorld:
     async def fire_due_timers(self) -> int:
         """What the scheduler does when a meeting timer is due: tests call it after moving
         the clock, instead of waiting."""
-        return await self.application.bot_data[KIT_KEY].timers.fire_due()
+        return await self.services.part(MeetingTimers).fire_due()
 
     async def deliver_due_reminders(self) -> int:
         """What the scheduler's alarm does when reminders fall due; tests call it directly."""
-        return await self.application.bot_data[SENDER_KEY].deliver_due()
+        return await self.services.part(ReminderSender).deliver_due()
 
     def person(self, user_id: int, first_name: str, **kwargs: object) -> SimulatedPerson:
         assert self.telegram is not None, "start the world first"

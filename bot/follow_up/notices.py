@@ -6,46 +6,62 @@ the action is done, the meeting was cancelled) renders as None and is skipped, n
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
-from bot import callbacks
-from bot.context import Services
-from bot.render import Screen, button
+from bot.core.links import start_link
+from bot.core.payloads import encode
+from bot.core.render import Screen, button
+from bot.core.services import Services
 from storage.records import Action, Person, Reminder
 
 LATE_AFTER = timedelta(minutes=15)
 """A reminder sent this much after its time says it is late (the bot was down)."""
 ANSWERS = {"d": "done", "i": "in_progress", "b": "blocked", "p": "postponed"}
+FOLLOW_ANSWER = "fa"
+WRITE_OWNER = "fw"
+REASSIGN = "fr"
+
+NoticeRenderer = Callable[[Services, Reminder, Person, datetime], Awaitable[Screen | None]]
+"""Draws one kind of reminder from the database as it is now; None when its reason is gone."""
 
 
 def answer_buttons(svc: Services, person: Person, action_id: int) -> InlineKeyboardMarkup:
     """Done / In progress / Blocked / Postpone for one action (nudges and /myactions)."""
     row = [
         button(svc.render.text(person, f"since.status.{status}"),
-               callbacks.encode(callbacks.FOLLOW_ANSWER, action_id, code))
+               encode(FOLLOW_ANSWER, action_id, code))
         for code, status in ANSWERS.items()
     ]  # fmt: skip
     return InlineKeyboardMarkup([row[:2], row[2:]])
 
 
 class Notices:
-    def __init__(self, services: Services, bot: Bot) -> None:
+    """Follow-up draws its own kinds (nudges, escalations, owner links); other capabilities
+    register theirs (preparation's reminders) at start-up."""
+
+    def __init__(self, services: Services) -> None:
         self._svc = services
-        self._bot = bot
+        self._renderers: dict[str, NoticeRenderer] = {}
+        for kind, own in (
+            ("nudge", self._nudge),
+            ("escalation", self._escalation),
+            ("silence", self._escalation),
+            ("owner_link", self._owner_link),
+        ):
+            self.register(
+                kind, lambda svc, reminder, person, now, own=own: own(reminder, person, now)
+            )
+
+    def register(self, kind: str, renderer: NoticeRenderer) -> None:
+        if kind in self._renderers:
+            raise ValueError(f"reminder kind {kind!r} is drawn twice")
+        self._renderers[kind] = renderer
 
     async def screen(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
-        renderers = {
-            "nudge": self._nudge,
-            "escalation": self._escalation,
-            "silence": self._escalation,
-            "prep": self._prep,
-            "prep_summary": self._prep_summary,
-            "meeting": self._meeting,
-            "owner_link": self._owner_link,
-        }
-        screen = await renderers[reminder.kind](reminder, person, now)
+        screen = await self._renderers[reminder.kind](self._svc, reminder, person, now)
         if screen is None or now - reminder.planned_at <= LATE_AFTER:
             return screen
         late = self._svc.render.text(person, "followup.late", planned=reminder.planned_at)
@@ -98,13 +114,13 @@ class Notices:
             [
                 button(
                     render.text(person, "followup.button.write_owner"),
-                    callbacks.encode(callbacks.WRITE_OWNER, action.id),
+                    encode(WRITE_OWNER, action.id),
                 )
             ],
             [
                 button(
                     render.text(person, "followup.button.reassign"),
-                    callbacks.encode(callbacks.REASSIGN, action.id),
+                    encode(REASSIGN, action.id),
                 )
             ],
         ]
@@ -121,60 +137,10 @@ class Notices:
         if invite is None:
             text = render.text(person, "followup.owner_link_expired", **params)
         else:
-            link = f"https://t.me/{self._bot.username}?start={invite.token}"
+            link = start_link(self._svc.bot, invite.token)
             text = render.text(
                 person, "followup.owner_pending", link=link, expires=invite.expires_at, **params
             )
         label = render.text(person, "followup.button.reassign")
-        markup = InlineKeyboardMarkup(
-            [[button(label, callbacks.encode(callbacks.REASSIGN, action.id))]]
-        )
-        return Screen(text, markup)
-
-    async def _prep(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
-        meeting = await self._svc.repos.meetings.get(reminder.meeting_id or 0)
-        if meeting is None or meeting.status != "planned" or now >= meeting.prep_deadline_at:
-            return None
-        statuses = await self._svc.repos.meetings.prep_status(meeting)
-        mine = next((s for s in statuses if s.person.id == person.id), None)
-        if mine is None or mine.status == "finished":
-            return None
-        text = self._svc.render.text(
-            person, "followup.prep", title=meeting.title, deadline=meeting.prep_deadline_at
-        )
-        label = self._svc.render.text(person, "followup.button.prepare")
-        markup = InlineKeyboardMarkup(
-            [[button(label, callbacks.encode(callbacks.PICK_PREP, meeting.id))]]
-        )
-        return Screen(text, markup)
-
-    async def _prep_summary(
-        self, reminder: Reminder, person: Person, now: datetime
-    ) -> Screen | None:
-        meeting = await self._svc.repos.meetings.get(reminder.meeting_id or 0)
-        if meeting is None or meeting.status != "planned" or now >= meeting.starts_at:
-            return None
-        statuses = await self._svc.repos.meetings.prep_status(meeting)
-        done = sum(s.status == "finished" for s in statuses)
-        missing = (
-            ", ".join(s.person.display_name for s in statuses if s.status != "finished") or "–"
-        )
-        text = self._svc.render.text(
-            person, "followup.prep_summary", title=meeting.title, done=done, total=len(statuses),
-            missing=missing,
-        )  # fmt: skip
-        return Screen(text)
-
-    async def _meeting(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
-        meeting = await self._svc.repos.meetings.get(reminder.meeting_id or 0)
-        if meeting is None or meeting.status != "planned" or now >= meeting.starts_at:
-            return None
-        text = self._svc.render.text(
-            person, "followup.meeting", title=meeting.title, starts=meeting.starts_at,
-            deadline=meeting.prep_deadline_at,
-        )  # fmt: skip
-        label = self._svc.render.text(person, "followup.button.prepare")
-        markup = InlineKeyboardMarkup(
-            [[button(label, callbacks.encode(callbacks.PICK_PREP, meeting.id))]]
-        )
+        markup = InlineKeyboardMarkup([[button(label, encode(REASSIGN, action.id))]])
         return Screen(text, markup)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.context import Services
+from bot.core.services import Services
 from flows.follow_up import (
     WorkingHours,
     action_nudges,
@@ -15,7 +15,7 @@ from flows.follow_up import (
     place,
     prep_reminders,
 )
-from storage.records import Action, Meeting, Person
+from storage.records import Action, Agreement, Meeting, Person
 from storage.repositories.reminders import NewReminder
 
 SILENCE_GRACE = timedelta(days=2)
@@ -113,3 +113,24 @@ class FollowUpPlanner:
         due = place(self._svc.clock(), hours, zone)
         if await repos.reminders.bring_forward(action.id, "escalation", due):
             self._arm(due)
+
+    async def agreement(self, agreement: Agreement, actions: Sequence[Action]) -> None:
+        """A confirmed agreement: nudges for every owner in the group (a check on the link for
+        those outside), and the next meeting's preparation reminders and notice."""
+        repos = self._svc.repos
+        for action in actions:
+            if action.owner_id is None:
+                await self.unaccepted_owner(action)
+            else:
+                await self.action(action, agreement.cadence_days)
+        next_id = agreement.next_meeting_id
+        next_meeting = await repos.meetings.get(next_id) if next_id else None
+        if next_meeting is None:
+            return
+        members = await repos.dialogues.members(next_meeting.id)
+        for person, role in members:
+            if role == "participant":
+                await self.preparation(next_meeting, person)
+            if role == "leader":
+                await self.leader_summary(next_meeting, person)
+        await self.meeting_notice(next_meeting, [person for person, _ in members])

@@ -19,14 +19,13 @@ import time
 from collections import deque
 from datetime import datetime, timedelta
 
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import CallbackContext, JobQueue
+from telegram.ext import CallbackContext
 
-from bot.context import Services
+from bot.core.render import Screen
+from bot.core.services import Services
 from bot.follow_up.notices import Notices
 from bot.follow_up.planning import SILENCE_GRACE, FollowUpPlanner
-from bot.render import Screen
 from storage.records import Person, Reminder
 from storage.repositories.reminders import FAILED, SENT, SKIPPED
 
@@ -74,24 +73,17 @@ class Pacer:
 
 
 class ReminderSender:
-    def __init__(
-        self,
-        services: Services,
-        bot: Bot,
-        job_queue: JobQueue | None,
-        *,
-        rate: float,
-    ) -> None:
+    def __init__(self, services: Services, *, rate: float) -> None:
         self._svc = services
-        self._bot = bot
-        self._job_queue = job_queue
+        self._bot = services.bot
+        self._job_queue = services.job_queue
         self._pacer = Pacer(rate)
         # Enough sends in flight to keep the rate with ~100 ms round trips, and no more: a
         # crash leaves at most these few in doubt (see storage/repositories/reminders.py).
         self._in_flight = (
             max(1, min(UNPACED_IN_FLIGHT, math.ceil(rate / 10))) if rate else UNPACED_IN_FLIGHT
         )
-        self._notices = Notices(services, bot)
+        self.notices = Notices(services)
         self._draining = asyncio.Lock()
         self._checking_silence = asyncio.Lock()
         """Sends run side by side; deciding to escalate a silence must not."""
@@ -149,7 +141,7 @@ class ReminderSender:
         repo = self._svc.repos.reminders
         try:
             now = self._svc.clock()
-            screen = await self._notices.screen(reminder, person, now)
+            screen = await self.notices.screen(reminder, person, now)
             if screen is None:
                 await repo.finish(reminder, SKIPPED, now)
                 return False

@@ -1,21 +1,14 @@
-"""A meeting as its group sees it, and who may steer it."""
+"""A meeting as its group sees it: the meeting, its dialogue state, and whose words the group
+reads (the leader's language, in the meeting's time zone)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
 
-from telegram import Bot
-from telegram.error import BadRequest
-
-from bot.context import Services
-from bot.render import Screen
+from bot.core import guard
+from bot.core.services import Services
 from storage.records import Dialogue, Meeting, Person, Role
 
-log = logging.getLogger(__name__)
-
-DRIVERS: tuple[Role, ...] = ("leader", "referent")
-"""Roles that may move phases, record reviews, merge themes and write the agreement."""
 VOTERS: tuple[Role, ...] = ("participant",)
 """Leader and observers do not vote by default; neither does the referent, who takes notes."""
 CONTRIBUTORS: tuple[Role, ...] = ("leader", "referent", "participant")
@@ -37,10 +30,18 @@ class Live:
 
 
 async def load(svc: Services, meeting_id: int) -> Live | None:
-    dialogue = await svc.repos.dialogues.get(meeting_id)
+    dialogue = await svc.repos.dialogues.get(meeting_id) if meeting_id else None
     if dialogue is None:
         return None
     return await _live(svc, dialogue)
+
+
+async def linked(svc: Services, meeting_id: int) -> Live:
+    """The live meeting a button names; a meeting without a group makes the button stale."""
+    live = await load(svc, meeting_id)
+    guard.check(live)
+    assert live is not None
+    return live
 
 
 async def for_group(svc: Services, chat_id: int, *, started: bool = False) -> Live | None:
@@ -57,14 +58,3 @@ async def _live(svc: Services, dialogue: Dialogue) -> Live | None:
     leader = await svc.repos.people.get(meeting.created_by)
     assert leader is not None
     return Live(meeting, dialogue, replace(leader, time_zone=meeting.time_zone))
-
-
-async def edit_quietly(bot: Bot, chat_id: int, message_id: int, screen: Screen) -> None:
-    """Edit a message to show `screen`; an unchanged or vanished message is not an error."""
-    try:
-        await bot.edit_message_text(
-            screen.text, chat_id=chat_id, message_id=message_id, reply_markup=screen.markup
-        )
-    except BadRequest as error:  # unchanged, or deleted by someone in the group
-        if "not modified" not in str(error).lower():
-            log.warning("could not edit message %s in %s: %s", message_id, chat_id, error)

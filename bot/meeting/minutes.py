@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import format
+from bot.core import format
 from flows.dialogue import tally
 from flows.i18n import Catalogue
 from flows.registry import FlowRegistry

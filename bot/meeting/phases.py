@@ -12,40 +12,43 @@ from datetime import timedelta
 
 from telegram import CallbackQuery, InlineKeyboardMarkup
 
-from bot import callbacks, format
-from bot.context import Services
-from bot.handlers.common import ButtonHandler, Toast
-from bot.meeting import agreement, since_last, themes, voting
-from bot.meeting.kit import Kit, kit
-from bot.meeting.live import DRIVERS, Live, load
-from bot.render import Screen, button
+from bot.core import format, guard
+from bot.core.guard import DRIVERS, Refused
+from bot.core.payloads import Payload, encode
+from bot.core.render import Screen, button
+from bot.core.send import post
+from bot.core.services import DDContext, Services, services
+from bot.meeting import since_last, themes, voting
+from bot.meeting.events import PhaseEntered
+from bot.meeting.live import Live, linked
+from bot.meeting.timers import timers
 from flows.dialogue import PHASES, Phase, PhaseClock, next_phase, previous_phase, timebox_of
 from flows.i18n import Trusted
 from storage.records import Person
 
+PHASE = "ph"
 NEXT, BACK, PAUSE = "n", "b", "p"
 
-Enter = Callable[[Kit, Live], Awaitable[None]]
+Enter = Callable[[Services, Live], Awaitable[None]]
 
 
-async def _finish(kit: Kit, live: Live) -> None:
-    await kit.timers.cancel_timebox(live.meeting.id)
-    await kit.svc.repos.meetings.set_status(live.meeting.id, "held")
-    await kit.svc.repos.reminders.cancel(
+async def _finish(svc: Services, live: Live) -> None:
+    await timers(svc).cancel_timebox(live.meeting.id)
+    await svc.repos.meetings.set_status(live.meeting.id, "held")
+    await svc.repos.reminders.cancel(
         meeting_id=live.meeting.id, kinds=("prep", "prep_summary", "meeting")
     )
-    text = kit.svc.render.text(live.audience, "dialogue.finished", title=live.meeting.title)
-    await kit.bot.send_message(live.chat_id, text)
+    text = svc.render.text(live.audience, "dialogue.finished", title=live.meeting.title)
+    await svc.bot.send_message(live.chat_id, text)
 
 
 ENTER: dict[Phase, Enter] = {
     Phase.SINCE_LAST: since_last.post_actions,
     Phase.EXPLORE: themes.post_list,
     Phase.INTERPRET: voting.open_ballot,
-    Phase.PREPARE: agreement.post_invitation,
-    Phase.AGREEMENT: agreement.post_invitation,
     Phase.FINISHED: _finish,
 }
+"""What the meeting itself posts on entering a phase; others subscribe to `PhaseEntered`."""
 
 
 async def panel_screen(svc: Services, live: Live) -> Screen:
@@ -104,7 +107,7 @@ def _panel_buttons(svc: Services, live: Live) -> InlineKeyboardMarkup:
     phase = Phase(dialogue.phase)
 
     def data(code: str) -> str:
-        return callbacks.encode(callbacks.PHASE, live.meeting.id, dialogue.revision, code)
+        return encode(PHASE, live.meeting.id, dialogue.revision, code)
 
     pause_key = "dialogue.button.resume" if dialogue.paused else "dialogue.button.pause"
     next_key = "dialogue.button.finish" if phase is Phase.AGREEMENT else "dialogue.button.next"
@@ -123,29 +126,27 @@ def _panel_buttons(svc: Services, live: Live) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([steer, jumps])
 
 
-async def post_panel(kit: Kit, live: Live) -> Live:
+async def post_panel(svc: Services, live: Live) -> Live:
     """Post a fresh panel; the previous one's buttons become stale."""
-    screen = await panel_screen(kit.svc, live)
-    sent = await kit.bot.send_message(live.chat_id, screen.text, reply_markup=screen.markup)
-    dialogue = await kit.svc.repos.dialogues.change(
-        live.meeting.id, panel_message_id=sent.message_id
-    )
+    screen = await panel_screen(svc, live)
+    sent = await post(svc.bot, live.chat_id, screen)
+    dialogue = await svc.repos.dialogues.change(live.meeting.id, panel_message_id=sent.message_id)
     assert dialogue is not None
     return live.with_dialogue(dialogue)
 
 
-async def start(kit: Kit, live: Live) -> None:
+async def start(svc: Services, live: Live) -> None:
     """/startmeeting: begin with Since last time, or show the panel again where it stands."""
     if Phase(live.dialogue.phase) is Phase.NOT_STARTED:
-        await move(kit, live, Phase.SINCE_LAST)
+        await move(svc, live, Phase.SINCE_LAST)
     else:
-        await post_panel(kit, live)
+        await post_panel(svc, live)
 
 
-async def move(kit: Kit, live: Live, target: Phase) -> bool:
+async def move(svc: Services, live: Live, target: Phase) -> bool:
     """Go to `target`: store it first, then show it. False if someone moved the meeting first."""
-    now = kit.svc.clock()
-    dialogue = await kit.svc.repos.dialogues.change(
+    now = svc.clock()
+    dialogue = await svc.repos.dialogues.change(
         live.meeting.id,
         expected_revision=live.dialogue.revision,
         phase=target.value,
@@ -159,15 +160,17 @@ async def move(kit: Kit, live: Live, target: Phase) -> bool:
         return False
     moved = live.with_dialogue(dialogue)
     if live.dialogue.panel_message_id is None:
-        moved = await post_panel(kit, moved)
+        moved = await post_panel(svc, moved)
     else:
-        await kit.timers.refresh(live.meeting.id, "panel")
+        await timers(svc).refresh(live.meeting.id, "panel")
     if dialogue.themes_message_id is not None:  # its buttons only work in Explore
-        await kit.timers.refresh(live.meeting.id, "themes")
+        await timers(svc).refresh(live.meeting.id, "themes")
     if target in PHASES:
-        await kit.bot.send_message(live.chat_id, _intro(kit.svc, moved, target))
-        await kit.timers.arm_timebox(moved)
-    await ENTER[target](kit, moved)
+        await svc.bot.send_message(live.chat_id, _intro(svc, moved, target))
+        await timers(svc).arm_timebox(moved)
+    if target in ENTER:
+        await ENTER[target](svc, moved)
+    await svc.events.publish(PhaseEntered(moved, target))
     return True
 
 
@@ -184,8 +187,8 @@ def _intro(svc: Services, live: Live, phase: Phase) -> str:
     )
 
 
-async def toggle_pause(kit: Kit, live: Live) -> bool:
-    now = kit.svc.clock()
+async def toggle_pause(svc: Services, live: Live) -> bool:
+    now = svc.clock()
     dialogue = live.dialogue
     clock = PhaseClock(timedelta(seconds=dialogue.phase_elapsed_s), dialogue.phase_started_at)
     if dialogue.paused:
@@ -193,53 +196,45 @@ async def toggle_pause(kit: Kit, live: Live) -> bool:
     else:
         elapsed = int(clock.elapsed(now).total_seconds())
         values = {"paused": True, "phase_started_at": None, "phase_elapsed_s": elapsed}
-    changed = await kit.svc.repos.dialogues.change(
+    changed = await svc.repos.dialogues.change(
         live.meeting.id, expected_revision=dialogue.revision, **values
     )
     if changed is None:
         return False
-    await kit.timers.arm_timebox(live.with_dialogue(changed))
-    await kit.timers.refresh(live.meeting.id, "panel")
+    await timers(svc).arm_timebox(live.with_dialogue(changed))
+    await timers(svc).refresh(live.meeting.id, "panel")
     return True
 
 
 async def on_phase_button(
-    context, person: Person, payload: callbacks.Payload, query: CallbackQuery
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
     """ph:<meeting>:<revision>:<n|b|p|0-4> from the panel."""
-    tools = kit(context)
-    render = tools.svc.render
-    try:
-        meeting_id, revision, code = payload.int_arg(0), payload.int_arg(1), payload.args[2]
-    except (ValueError, IndexError):
-        return render.text(person, "error.button_expired")
-    live = await load(tools.svc, meeting_id)
-    message = query.message
-    if (
-        live is None
-        or message is None
-        or message.message_id != live.dialogue.panel_message_id
-        or Phase(live.dialogue.phase) is Phase.FINISHED
-    ):
-        return render.text(person, "error.button_expired")
-    role = await tools.svc.repos.meetings.role_of(meeting_id, person.id)
-    if role not in DRIVERS:
-        return render.text(person, "dialogue.only_drivers")
-    if revision != live.dialogue.revision:
-        return Toast(render.text(person, "dialogue.already_moved"))
-    target = _target(Phase(live.dialogue.phase), code)
+    svc = services(context)
+    guard.check(len(payload.args) == 3 and payload.args[1] == str(payload.id_arg(1)))
+    live = await linked(svc, payload.id_arg(0))
+    guard.check(
+        query.message is not None
+        and query.message.message_id == live.dialogue.panel_message_id
+        and Phase(live.dialogue.phase) is not Phase.FINISHED
+    )
+    await guard.role_in(svc, live.meeting.id, person, DRIVERS)
+    if payload.id_arg(1) != live.dialogue.revision:
+        raise Refused("dialogue.already_moved", toast=True)
+    code = payload.args[2]
     if code == PAUSE:
-        done = await toggle_pause(tools, live)
-    elif target is None:
-        return render.text(person, "error.button_expired")
-    elif (
-        target is Phase.FINISHED
-        and await tools.svc.repos.agreements.agreement_of(meeting_id) is None
-    ):
-        return render.text(person, "dialogue.agreement_first")
+        done = await toggle_pause(svc, live)
     else:
-        done = await move(tools, live, target)
-    return None if done else Toast(render.text(person, "dialogue.already_moved"))
+        target = _target(Phase(live.dialogue.phase), code)
+        guard.check(target)
+        assert target is not None
+        if target is Phase.FINISHED:
+            agreed = await svc.repos.agreements.agreement_of(live.meeting.id)
+            guard.check(agreed, "dialogue.agreement_first")
+        done = await move(svc, live, target)
+    if not done:
+        raise Refused("dialogue.already_moved", toast=True)
+    return None
 
 
 def _target(phase: Phase, code: str) -> Phase | None:
@@ -247,9 +242,6 @@ def _target(phase: Phase, code: str) -> Phase | None:
         return next_phase(phase)
     if code == BACK:
         return previous_phase(phase)
-    if code.isdigit() and int(code) < len(PHASES):
+    if code.isascii() and code.isdigit() and int(code) < len(PHASES):
         return PHASES[int(code)]
     return None
-
-
-BUTTONS: dict[str, ButtonHandler] = {callbacks.PHASE: on_phase_button}

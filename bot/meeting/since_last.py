@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardMarkup
 
-from bot import callbacks
-from bot.context import DDContext, Services
-from bot.handlers.common import ButtonHandler, Toast
-from bot.meeting.kit import Kit, kit
-from bot.meeting.live import DRIVERS, Live, load
-from bot.render import Screen, button
+from bot.core import guard
+from bot.core.guard import DRIVERS, Toast
+from bot.core.payloads import Payload, encode
+from bot.core.render import Screen, button
+from bot.core.send import edit_quietly, post
+from bot.core.services import DDContext, Services, services
+from bot.meeting.live import Live, load
 from storage.records import PastAction, Person
+
+REVIEW = "rv"
 
 REPLY_KIND = "learning"
 OUTCOMES = {"a": "achieved", "p": "partly", "n": "not_achieved"}
@@ -23,16 +26,15 @@ DECISIONS = {"c": "continue", "j": "adjust", "x": "drop"}
 MAX_LEARNING_CHARS = 1000
 
 
-async def post_actions(kit: Kit, live: Live) -> None:
-    svc = kit.svc
+async def post_actions(svc: Services, live: Live) -> None:
     past = await svc.repos.agreements.past_actions(live.meeting.id)
     if not past:
-        await kit.bot.send_message(live.chat_id, svc.render.text(live.audience, "since.none"))
+        await svc.bot.send_message(live.chat_id, svc.render.text(live.audience, "since.none"))
         return
     header = svc.render.text(live.audience, "since.header", count=len(past))
-    await kit.bot.send_message(live.chat_id, header)
+    await svc.bot.send_message(live.chat_id, header)
     for number, item in enumerate(past, start=1):
-        sent = await kit.post(live.chat_id, review_screen(svc, live, item, number))
+        sent = await post(svc.bot, live.chat_id, review_screen(svc, live, item, number))
         await svc.repos.dialogues.remember_reply_target(
             live.chat_id, sent.message_id, REPLY_KIND, item.action.id
         )
@@ -67,7 +69,7 @@ def review_screen(svc: Services, live: Live, item: PastAction, number: int) -> S
 
     def choice(field: str, code: str, value: str) -> object:
         label = render.text(reader, f"since.choice.{value}")
-        data = callbacks.encode(callbacks.REVIEW, action.id, field, code)
+        data = encode(REVIEW, action.id, field, code)
         return button(f"✓ {label}" if value in chosen else label, data)
 
     rows = [
@@ -77,77 +79,58 @@ def review_screen(svc: Services, live: Live, item: PastAction, number: int) -> S
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
-async def _reviewing(
-    tools: Kit, person: Person, action_id: int
-) -> tuple[Live, PastAction, int] | str:
-    """The meeting reviewing the action, the action, its number; or the refusal text."""
-    svc = tools.svc
-    action = await svc.repos.agreements.action(action_id)
+async def _reviewing(svc: Services, person: Person, action_id: int) -> tuple[Live, PastAction, int]:
+    """The meeting reviewing the action, the action, and its number there."""
+    action = await svc.repos.agreements.action(action_id) if action_id else None
     agreement = await svc.repos.agreements.agreement_of(action.meeting_id) if action else None
-    live = (
-        await load(svc, agreement.next_meeting_id)
-        if agreement and agreement.next_meeting_id
-        else None
-    )
-    if live is None:
-        return svc.render.text(person, "error.button_expired")
-    if await svc.repos.meetings.role_of(live.meeting.id, person.id) not in DRIVERS:
-        return svc.render.text(person, "dialogue.only_drivers")
+    live = await load(svc, agreement.next_meeting_id or 0) if agreement else None
+    guard.check(live)
+    assert live is not None
+    await guard.role_in(svc, live.meeting.id, person, DRIVERS)
     past = await svc.repos.agreements.past_actions(live.meeting.id)
     for number, item in enumerate(past, start=1):
         if item.action.id == action_id:
             return live, item, number
-    return svc.render.text(person, "error.button_expired")
+    raise guard.Refused()
 
 
 async def on_review_button(
-    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
     """rv:<action>:<o|d>:<code>"""
-    tools = kit(context)
-    svc = tools.svc
-    try:
-        action_id, field, code = payload.int_arg(0), payload.args[1], payload.args[2]
-        value = {"o": OUTCOMES, "d": DECISIONS}[field][code]
-    except (ValueError, IndexError, KeyError):
-        return svc.render.text(person, "error.button_expired")
-    found = await _reviewing(tools, person, action_id)
-    if isinstance(found, str):
-        return found
-    live = found[0]
+    svc = services(context)
+    guard.check(len(payload.args) == 3)
+    field, code = payload.args[1], payload.args[2]
+    value = {"o": OUTCOMES, "d": DECISIONS}.get(field, {}).get(code)
+    guard.check(value)
+    live = (await _reviewing(svc, person, payload.id_arg(0)))[0]
     column = "outcome" if field == "o" else "decision"
     await svc.repos.agreements.record_review(
-        action_id, live.meeting.id, person.id, svc.clock(), **{column: value}
+        payload.id_arg(0), live.meeting.id, person.id, svc.clock(), **{column: value}
     )
-    await _redraw(tools, person, action_id, query.message.message_id if query.message else None)
+    message_id = query.message.message_id if query.message else None
+    await _redraw(svc, person, payload.id_arg(0), message_id)
     return Toast(svc.render.text(person, "since.recorded"))
 
 
 async def on_learning_reply(
-    tools: Kit, person: Person, action_id: int, message_id: int, text: str
+    svc: Services, person: Person, action_id: int, message_id: int, text: str
 ) -> str | None:
     """A reply to an action's message: what the group learned. Returns a refusal, or None."""
-    svc = tools.svc
-    found = await _reviewing(tools, person, action_id)
-    if isinstance(found, str):
-        return found
+    live = (await _reviewing(svc, person, action_id))[0]
     if len(text) > MAX_LEARNING_CHARS:
         return svc.render.text(
             person, "error.text_too_long", max=MAX_LEARNING_CHARS, length=len(text)
         )
     await svc.repos.agreements.record_review(
-        action_id, found[0].meeting.id, person.id, svc.clock(), learning=text
+        action_id, live.meeting.id, person.id, svc.clock(), learning=text
     )
-    await _redraw(tools, person, action_id, message_id)
+    await _redraw(svc, person, action_id, message_id)
     return None
 
 
-async def _redraw(tools: Kit, person: Person, action_id: int, message_id: int | None) -> None:
-    found = await _reviewing(tools, person, action_id)
-    if isinstance(found, str) or message_id is None:
+async def _redraw(svc: Services, person: Person, action_id: int, message_id: int | None) -> None:
+    if message_id is None:
         return
-    live, item, number = found
-    await tools.edit(live.chat_id, message_id, review_screen(tools.svc, live, item, number))
-
-
-BUTTONS: dict[str, ButtonHandler] = {callbacks.REVIEW: on_review_button}
+    live, item, number = await _reviewing(svc, person, action_id)
+    await edit_quietly(svc.bot, live.chat_id, message_id, review_screen(svc, live, item, number))

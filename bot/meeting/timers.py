@@ -16,13 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
-from telegram import Bot
 from telegram.error import Forbidden, NetworkError
-from telegram.ext import CallbackContext, JobQueue
+from telegram.ext import CallbackContext
 
-from bot.context import Services
-from bot.meeting.live import Live, edit_quietly, load
-from bot.render import Screen
+from bot.core.render import Screen
+from bot.core.send import edit_quietly
+from bot.core.services import Services
+from bot.meeting.live import Live, load
 from flows.dialogue import PHASES, WARNING_BEFORE, Phase, PhaseClock, timebox_of
 from storage.records import Timer
 
@@ -38,16 +38,10 @@ ScreenMaker = Callable[[Services, Live], Awaitable[Screen]]
 
 
 class MeetingTimers:
-    def __init__(
-        self,
-        services: Services,
-        bot: Bot,
-        job_queue: JobQueue | None,
-        screens: Mapping[str, ScreenMaker],
-    ) -> None:
+    def __init__(self, services: Services, screens: Mapping[str, ScreenMaker]) -> None:
         self._svc = services
-        self._bot = bot
-        self._job_queue = job_queue
+        self._bot = services.bot
+        self._job_queue = services.job_queue
         self._screens = screens
         self._last_edit: dict[tuple[int, str], datetime] = {}
         self._pending: set[tuple[int, str]] = set()
@@ -167,3 +161,7 @@ class MeetingTimers:
             await self._bot.send_message(leader.telegram_id, text)
         except Forbidden:
             log.info("leader of meeting %s has blocked the bot", timer.meeting_id)
+
+
+def timers(svc: Services) -> MeetingTimers:
+    return svc.part(MeetingTimers)

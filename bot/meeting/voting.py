@@ -11,33 +11,41 @@ from dataclasses import dataclass
 
 from telegram import CallbackQuery, InlineKeyboardMarkup
 
-from bot import callbacks
 from bot.charts import draw, plans
+from bot.charts.labels import chart_labels
 from bot.charts.pool import draw as draw_in_pool
-from bot.context import DDContext, Services
-from bot.handlers.common import ButtonHandler, Toast
-from bot.handlers.data import chart_labels
-from bot.meeting.kit import Kit, kit
-from bot.meeting.live import DRIVERS, VOTERS, Live, load
-from bot.render import Screen, button, shorten
+from bot.core import guard
+from bot.core.capability import ButtonHandler
+from bot.core.guard import DRIVERS, Refused, Toast
+from bot.core.payloads import Payload, encode
+from bot.core.render import Screen, button, shorten
+from bot.core.send import edit_quietly, post
+from bot.core.services import DDContext, Services, services
+from bot.meeting.live import VOTERS, Live, linked, load
+from bot.meeting.timers import timers
 from flows.dialogue import ThemeScore, tally, top_themes
 from flows.i18n import Trusted
 from storage.records import Person, Theme
+
+VOTE = "v"
+VOTE_BACK = "vb"
+VOTE_MINE = "vm"
+VOTE_CLOSE = "vc"
+TIE_BREAK = "vt"
 
 REPLY_KIND = "area"
 BUTTON_THEME_CHARS = 36
 MAX_AREA_NOTE_CHARS = 2000
 
 
-async def open_ballot(kit: Kit, live: Live) -> None:
-    svc = kit.svc
+async def open_ballot(svc: Services, live: Live) -> None:
     await svc.repos.dialogues.open_vote(live.meeting.id)
     if not await svc.repos.themes.current(live.meeting.id):
-        await kit.bot.send_message(live.chat_id, svc.render.text(live.audience, "vote.no_themes"))
+        await svc.bot.send_message(live.chat_id, svc.render.text(live.audience, "vote.no_themes"))
         return
     fresh = await load(svc, live.meeting.id)
     assert fresh is not None
-    sent = await kit.post(live.chat_id, await ballot_screen(svc, fresh))
+    sent = await post(svc.bot, live.chat_id, await ballot_screen(svc, fresh))
     await svc.repos.dialogues.change(live.meeting.id, ballot_message_id=sent.message_id)
 
 
@@ -68,7 +76,7 @@ async def ballot_screen(svc: Services, live: Live) -> Screen:
         [
             button(
                 f"➕ {n}. {shorten(t.text, BUTTON_THEME_CHARS)}",
-                callbacks.encode(callbacks.VOTE, t.id),
+                encode(VOTE, t.id),
             )
         ]
         for n, t in enumerate(current, start=1)
@@ -78,11 +86,11 @@ async def ballot_screen(svc: Services, live: Live) -> Screen:
         [
             button(
                 render.text(reader, "vote.button.take_back"),
-                callbacks.encode(callbacks.VOTE_BACK, meeting),
+                encode(VOTE_BACK, meeting),
             ),
             button(
                 render.text(reader, "vote.button.mine"),
-                callbacks.encode(callbacks.VOTE_MINE, meeting),
+                encode(VOTE_MINE, meeting),
             ),
         ]
     )
@@ -90,41 +98,33 @@ async def ballot_screen(svc: Services, live: Live) -> Screen:
         [
             button(
                 render.text(reader, "vote.button.close"),
-                callbacks.encode(callbacks.VOTE_CLOSE, meeting),
+                encode(VOTE_CLOSE, meeting),
             )
         ]
     )
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
-async def _voter_live(tools: Kit, person: Person, payload: callbacks.Payload) -> Live | str:
-    """The meeting a ballot button names if this person votes in it; else the refusal text."""
-    svc = tools.svc
-    live = await load(svc, payload.id_arg(0))
-    if live is None:
-        return svc.render.text(person, "error.button_expired")
+async def _voter_live(svc: Services, person: Person, payload: Payload) -> Live:
+    """The meeting a ballot button names, if this person votes in it."""
+    live = await linked(svc, payload.id_arg(0))
     role = await svc.repos.meetings.role_of(live.meeting.id, person.id)
-    if role is None:
-        return svc.render.text(person, "explore.not_member")
-    if role not in VOTERS:
-        return svc.render.text(
-            person, "vote.not_voter", role=svc.render.text(person, f"role.{role}")
-        )
+    guard.check(role is not None, "explore.not_member")
+    guard.check(role in VOTERS, "vote.not_voter", role=svc.render.text(person, f"role.{role}"))
     return live
 
 
 async def on_vote(
-    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
     """v:<theme> — one more dot on this theme. The busiest button of all: one database trip."""
-    tools = kit(context)
-    svc = tools.svc
+    svc = services(context)
     cast = await svc.repos.themes.cast(
         payload.id_arg(0), person.id, svc.clock(), voter_roles=VOTERS
     )
     if cast.result == "cast":
         assert cast.meeting_id is not None
-        await tools.timers.refresh(cast.meeting_id, "ballot")
+        await timers(svc).refresh(cast.meeting_id, "ballot")
         left = cast.budget - cast.used
         return Toast(
             svc.render.text(person, "vote.cast", theme=shorten(cast.theme_text, 60), left=left)
@@ -139,24 +139,20 @@ async def on_vote(
         return svc.render.text(person, "vote.closed")
     if cast.result == "no_dots_left":
         return svc.render.text(person, "vote.no_dots", dots=cast.budget)
-    return svc.render.text(person, "error.button_expired")
+    raise Refused()
 
 
 async def on_take_back(
-    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
     """vb:<meeting> — take my newest dot back."""
-    tools = kit(context)
-    svc = tools.svc
-    live = await _voter_live(tools, person, payload)
-    if isinstance(live, str):
-        return live
-    if live.dialogue.vote_status != "open":
-        return svc.render.text(person, "vote.closed")
+    svc = services(context)
+    live = await _voter_live(svc, person, payload)
+    guard.check(live.dialogue.vote_status == "open", "vote.closed")
     theme_id = await svc.repos.themes.take_back(live.meeting.id, person.id)
     if theme_id is None:
         return Toast(svc.render.text(person, "vote.nothing_to_take_back"))
-    await tools.timers.refresh(live.meeting.id, "ballot")
+    await timers(svc).refresh(live.meeting.id, "ballot")
     theme = await svc.repos.themes.get(theme_id)
     return Toast(
         svc.render.text(person, "vote.taken_back", theme=shorten(theme.text if theme else "", 60))
@@ -164,14 +160,11 @@ async def on_take_back(
 
 
 async def on_my_dots(
-    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
     """vm:<meeting> — where my dots are."""
-    tools = kit(context)
-    svc = tools.svc
-    live = await _voter_live(tools, person, payload)
-    if isinstance(live, str):
-        return live
+    svc = services(context)
+    live = await _voter_live(svc, person, payload)
     mine = await svc.repos.themes.dots_of(live.meeting.id, person.id)
     numbers = {t.id: n for n, t in enumerate(await svc.repos.themes.current(live.meeting.id), 1)}
     placed = ", ".join(
@@ -183,27 +176,21 @@ async def on_my_dots(
 
 
 async def on_close(
-    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
     """vc:<meeting> — the leader closes the vote; results and the chosen area follow."""
-    tools = kit(context)
-    svc = tools.svc
-    live = await load(svc, payload.id_arg(0))
-    if live is None:
-        return svc.render.text(person, "error.button_expired")
-    if person.id != live.meeting.created_by:
-        return svc.render.text(person, "vote.leader_closes")
-    if not await svc.repos.dialogues.close_vote(live.meeting.id):
-        return svc.render.text(person, "vote.closed")
+    svc = services(context)
+    live = await linked(svc, payload.id_arg(0))
+    guard.check(person.id == live.meeting.created_by, "vote.leader_closes")
+    guard.check(await svc.repos.dialogues.close_vote(live.meeting.id), "vote.closed")
     closed = await load(svc, live.meeting.id)
     assert closed is not None
     if closed.dialogue.ballot_message_id is not None:
-        await tools.edit(
-            closed.chat_id, closed.dialogue.ballot_message_id, await ballot_screen(svc, closed)
-        )
+        ballot = await ballot_screen(svc, closed)
+        await edit_quietly(svc.bot, closed.chat_id, closed.dialogue.ballot_message_id, ballot)
     results = await _results(svc, closed)
-    await _post_results(tools, closed, results)
-    await _decide(tools, closed, results)
+    await _post_results(svc, closed, results)
+    await _decide(svc, closed, results)
     return None
 
 
@@ -221,8 +208,8 @@ async def _results(svc: Services, live: Live) -> Results:
     return Results(current, scores, len({voter for _, voter in votes}))
 
 
-async def _post_results(tools: Kit, live: Live, results: Results) -> None:
-    svc, reader = tools.svc, live.audience
+async def _post_results(svc: Services, live: Live, results: Results) -> None:
+    reader = live.audience
     current, scores = results.themes, results.scores
     numbers = {t.id: n for n, t in enumerate(current, start=1)}
     texts = {t.id: t.text for t in current}
@@ -230,9 +217,13 @@ async def _post_results(tools: Kit, live: Live, results: Results) -> None:
     plan = plans.vote_results(
         title, [(f"{numbers[s.theme_id]}. {texts[s.theme_id]}", s.dots) for s in scores]
     )
-    await tools.bot.send_chat_action(live.chat_id, "upload_photo")
+    await svc.bot.send_chat_action(live.chat_id, "upload_photo")
     png = await draw_in_pool(
-        svc.chart_executor, draw.render_png, plan, chart_labels(svc, reader), reader.language
+        svc.chart_executor,
+        draw.render_png,
+        plan,
+        chart_labels(lambda key: svc.render.text(reader, key)),
+        reader.language,
     )
     top = scores[0]
     leaders = top_themes(scores)
@@ -253,36 +244,35 @@ async def _post_results(tools: Kit, live: Live, results: Results) -> None:
             voters=top.voters,
         )
     caption = f"{reading} {result}"
-    await tools.bot.send_photo(live.chat_id, photo=png, caption=caption)
+    await svc.bot.send_photo(live.chat_id, photo=png, caption=caption)
 
 
-async def _decide(tools: Kit, live: Live, results: Results) -> None:
-    svc, reader = tools.svc, live.audience
+async def _decide(svc: Services, live: Live, results: Results) -> None:
+    reader = live.audience
     current, scores = results.themes, results.scores
     top = top_themes(scores) or [t.id for t in current]
     if len(top) == 1:
-        await choose(tools, live, top[0])
+        await choose(svc, live, top[0])
         return
     by_id = {t.id: (n, t) for n, t in enumerate(current, start=1)}
     rows = [
         [
             button(
                 f"{by_id[t][0]}. {shorten(by_id[t][1].text, BUTTON_THEME_CHARS)}",
-                callbacks.encode(callbacks.TIE_BREAK, t),
+                encode(TIE_BREAK, t),
             )
         ]
         for t in top
     ]
     text = svc.render.text(reader, "vote.tie", count=len(top))
-    await tools.post(live.chat_id, Screen(text, InlineKeyboardMarkup(rows)))
+    await post(svc.bot, live.chat_id, Screen(text, InlineKeyboardMarkup(rows)))
 
 
-async def choose(tools: Kit, live: Live, theme_id: int) -> None:
-    svc = tools.svc
+async def choose(svc: Services, live: Live, theme_id: int) -> None:
     theme = await svc.repos.themes.get(theme_id)
     assert theme is not None
     await svc.repos.dialogues.change(live.meeting.id, chosen_theme_id=theme_id)
-    sent = await tools.post(live.chat_id, chosen_screen(svc, live, theme, None))
+    sent = await post(svc.bot, live.chat_id, chosen_screen(svc, live, theme, None))
     await svc.repos.dialogues.remember_reply_target(
         live.chat_id, sent.message_id, REPLY_KIND, live.meeting.id
     )
@@ -297,37 +287,31 @@ def chosen_screen(svc: Services, live: Live, theme: Theme, note: str | None) -> 
 
 
 async def on_tie_break(
-    context: DDContext, person: Person, payload: callbacks.Payload, query: CallbackQuery
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
     """vt:<theme> — the leader picks among the themes that tied."""
-    tools = kit(context)
-    svc = tools.svc
-    theme = await svc.repos.themes.get(payload.id_arg(0))
-    live = await load(svc, theme.meeting_id) if theme else None
-    if theme is None or live is None:
-        return svc.render.text(person, "error.button_expired")
-    if person.id != live.meeting.created_by:
-        return svc.render.text(person, "vote.leader_breaks_ties")
-    if live.dialogue.chosen_theme_id is not None or live.dialogue.vote_status != "closed":
-        return svc.render.text(person, "error.button_expired")
+    svc = services(context)
+    theme = await svc.repos.themes.get(payload.id_arg(0)) if payload.id_arg(0) else None
+    guard.check(theme)
+    assert theme is not None
+    live = await linked(svc, theme.meeting_id)
+    guard.check(person.id == live.meeting.created_by, "vote.leader_breaks_ties")
+    guard.check(live.dialogue.chosen_theme_id is None and live.dialogue.vote_status == "closed")
     results = await _results(svc, live)
-    current, scores = results.themes, results.scores
-    if theme.id not in (top_themes(scores) or [t.id for t in current]):
-        return svc.render.text(person, "error.button_expired")
+    guard.check(theme.id in (top_themes(results.scores) or [t.id for t in results.themes]))
     if query.message is not None:
         settled = svc.render.text(live.audience, "vote.tie_broken", theme=theme.text)
-        await tools.edit(live.chat_id, query.message.message_id, Screen(settled))
-    await choose(tools, live, theme.id)
+        await edit_quietly(svc.bot, live.chat_id, query.message.message_id, Screen(settled))
+    await choose(svc, live, theme.id)
     return None
 
 
 async def on_area_reply(
-    tools: Kit, person: Person, live: Live, message_id: int, text: str
+    svc: Services, person: Person, live: Live, message_id: int, text: str
 ) -> str | None:
     """A reply to the chosen-area message: the referent's explanations and core elements."""
-    svc = tools.svc
     if await svc.repos.meetings.role_of(live.meeting.id, person.id) not in DRIVERS:
-        return svc.render.text(person, "dialogue.only_drivers")
+        raise Refused("dialogue.only_drivers")
     if len(text) > MAX_AREA_NOTE_CHARS:
         return svc.render.text(
             person, "error.text_too_long", max=MAX_AREA_NOTE_CHARS, length=len(text)
@@ -338,16 +322,16 @@ async def on_area_reply(
         else None
     )
     if theme is None:
-        return svc.render.text(person, "error.button_expired")
+        raise Refused()
     await svc.repos.dialogues.change(live.meeting.id, area_note=text)
-    await tools.edit(live.chat_id, message_id, chosen_screen(svc, live, theme, text))
+    await edit_quietly(svc.bot, live.chat_id, message_id, chosen_screen(svc, live, theme, text))
     return None
 
 
 BUTTONS: dict[str, ButtonHandler] = {
-    callbacks.VOTE: on_vote,
-    callbacks.VOTE_BACK: on_take_back,
-    callbacks.VOTE_MINE: on_my_dots,
-    callbacks.VOTE_CLOSE: on_close,
-    callbacks.TIE_BREAK: on_tie_break,
+    VOTE: on_vote,
+    VOTE_BACK: on_take_back,
+    VOTE_MINE: on_my_dots,
+    VOTE_CLOSE: on_close,
+    TIE_BREAK: on_tie_break,
 }

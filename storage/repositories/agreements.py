@@ -8,11 +8,11 @@ Since last time query already reads the newest one, so follow-up slots in withou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
 from storage.records import (
@@ -21,21 +21,20 @@ from storage.records import (
     ActionUpdate,
     Agreement,
     Meeting,
+    NewMeeting,
     PastAction,
 )
+from storage.repositories.dialogues import copy_group
+from storage.repositories.meetings import insert_meeting
 from storage.schema import (
     action_reviews,
     action_updates,
     actions,
     agreements,
-    dialogues,
-    meetings,
-    memberships,
     users,
 )
 
 DEFAULT_CADENCE_DAYS = 14
-PREP_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -151,14 +150,16 @@ class AgreementRepository:
         return _agreement(row) if row else None
 
     async def confirm(
-        self, meeting: Meeting, text: AgreementText, drafted_by: int, now: datetime
+        self,
+        meeting: Meeting,
+        text: AgreementText,
+        drafted_by: int,
+        now: datetime,
+        *,
+        next_meeting: NewMeeting,
     ) -> Agreement | None:
-        """Store the agreement, agree its drafted actions and plan the team's next meeting.
-
-        The next meeting gets the same people in the same roles, the same preparation form and
-        the same group, so its preparation and its Since last time build on this agreement.
-        All in one transaction; None if the meeting already has an agreement.
-        """
+        """Store the agreement, agree its drafted actions and store the next meeting, in one
+        transaction; None if the meeting already has an agreement."""
         async with self._engine.begin() as conn:
             exists = (
                 await conn.execute(
@@ -167,7 +168,9 @@ class AgreementRepository:
             ).first()
             if exists:
                 return None
-            next_id = await _plan_next_meeting(conn, meeting, text.next_meeting_at, now)
+            next_id = await insert_meeting(conn, next_meeting, now)
+            if next_meeting.group_from is not None:
+                await copy_group(conn, next_meeting.group_from, next_id, now)
             await conn.execute(
                 agreements.insert().values(
                     meeting_id=meeting.id,
@@ -323,60 +326,6 @@ class AgreementRepository:
                         **fields,
                     )
                 )
-
-
-async def _plan_next_meeting(
-    conn: AsyncConnection, meeting: Meeting, starts_at: datetime, now: datetime
-) -> int:
-    prep_deadline = max(starts_at - PREP_WINDOW, now + (starts_at - now) / 2)
-    result = await conn.execute(
-        meetings.insert().values(
-            team_id=meeting.team_id,
-            title=meeting.title,
-            starts_at=starts_at,
-            prep_deadline_at=prep_deadline,
-            time_zone=meeting.time_zone,
-            status="planned",
-            prep_flow_id=meeting.prep_flow_id,
-            created_by=meeting.created_by,
-            created_at=now,
-        )
-    )
-    next_id = result.inserted_primary_key[0]
-    members = await conn.execute(
-        select(memberships.c.user_id, memberships.c.role).where(
-            memberships.c.meeting_id == meeting.id
-        )
-    )
-    rows = [
-        {"meeting_id": next_id, "user_id": row.user_id, "role": row.role, "joined_at": now}
-        for row in members
-    ]
-    if rows:
-        await conn.execute(memberships.insert(), rows)
-    current = (
-        (await conn.execute(select(dialogues).where(dialogues.c.meeting_id == meeting.id)))
-        .mappings()
-        .first()
-    )
-    if current is not None:
-        await conn.execute(
-            dialogues.insert().values(
-                meeting_id=next_id,
-                group_chat_id=current["group_chat_id"],
-                linked_by=current["linked_by"],
-                linked_at=now,
-                phase="not_started",
-                revision=0,
-                paused=False,
-                phase_elapsed_s=0,
-                timeboxes=current["timeboxes"],
-                leader_turn=False,
-                dots_per_person=current["dots_per_person"],
-                vote_status="not_open",
-            )
-        )
-    return next_id
 
 
 def _action(row: RowMapping) -> Action:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.records import Dialogue, Person, Timer
 from storage.repositories.people import person_from_row
@@ -37,21 +37,8 @@ class DialogueRepository:
                 .values(group_chat_id=group_chat_id, linked_by=person.id, linked_at=now)
             )
             if moved.rowcount == 0:
-                await conn.execute(
-                    dialogues.insert().values(
-                        meeting_id=meeting_id,
-                        group_chat_id=group_chat_id,
-                        linked_by=person.id,
-                        linked_at=now,
-                        phase="not_started",
-                        revision=0,
-                        paused=False,
-                        phase_elapsed_s=0,
-                        timeboxes=list(timeboxes),
-                        leader_turn=False,
-                        dots_per_person=dots,
-                        vote_status="not_open",
-                    )
+                await insert_dialogue(
+                    conn, meeting_id, group_chat_id, person.id, now, timeboxes=timeboxes, dots=dots
                 )
         dialogue = await self.get(meeting_id)
         assert dialogue is not None
@@ -231,3 +218,48 @@ def _dialogue(row: RowMapping) -> Dialogue:
 
 def _timer(row: RowMapping) -> Timer:
     return Timer(row["id"], row["meeting_id"], row["kind"], row["target"], row["due_at"])
+
+
+async def insert_dialogue(
+    conn: AsyncConnection,
+    meeting_id: int,
+    group_chat_id: int,
+    linked_by: int,
+    now: datetime,
+    *,
+    timeboxes: Sequence[int],
+    dots: int,
+) -> None:
+    """A meeting's dialogue as it stands before it starts, in the group it is linked to."""
+    await conn.execute(
+        dialogues.insert().values(
+            meeting_id=meeting_id,
+            group_chat_id=group_chat_id,
+            linked_by=linked_by,
+            linked_at=now,
+            phase="not_started",
+            revision=0,
+            paused=False,
+            phase_elapsed_s=0,
+            timeboxes=list(timeboxes),
+            leader_turn=False,
+            dots_per_person=dots,
+            vote_status="not_open",
+        )
+    )
+
+
+async def copy_group(
+    conn: AsyncConnection, from_meeting: int, to_meeting: int, now: datetime
+) -> None:
+    """Link `to_meeting` to the group of `from_meeting`, with its timeboxes and dots."""
+    current = (
+        (await conn.execute(select(dialogues).where(dialogues.c.meeting_id == from_meeting)))
+        .mappings()
+        .first()
+    )
+    if current is not None:
+        await insert_dialogue(
+            conn, to_meeting, current["group_chat_id"], current["linked_by"], now,
+            timeboxes=current["timeboxes"], dots=current["dots_per_person"],
+        )  # fmt: skip

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.records import Meeting, Person, PrepStatus, Role
+from storage.records import Meeting, NewMeeting, Person, PrepStatus, Role
 from storage.repositories.people import person_from_row
 from storage.schema import flow_runs, meetings, memberships, teams, users
 
@@ -50,20 +50,16 @@ class MeetingRepository:
                     teams.insert().values(name=team_name, created_by=leader.id, created_at=now)
                 )
                 team_id = result.inserted_primary_key[0]
-            result = await conn.execute(
-                meetings.insert().values(
-                    team_id=team_id,
-                    title=title,
-                    starts_at=starts_at,
-                    prep_deadline_at=prep_deadline_at,
-                    time_zone=time_zone,
-                    status="planned",
-                    prep_flow_id=prep_flow_id,
-                    created_by=leader.id,
-                    created_at=now,
-                )
+            planned = NewMeeting(
+                team_id=team_id,
+                title=title,
+                starts_at=starts_at,
+                prep_deadline_at=prep_deadline_at,
+                time_zone=time_zone,
+                prep_flow_id=prep_flow_id,
+                created_by=leader.id,
             )
-            meeting_id = result.inserted_primary_key[0]
+            meeting_id = await insert_meeting(conn, planned, now)
             await conn.execute(
                 memberships.insert().values(
                     meeting_id=meeting_id, user_id=leader.id, role="leader", joined_at=now
@@ -167,3 +163,34 @@ def _meeting(row: RowMapping) -> Meeting:
         prep_flow_id=row["prep_flow_id"],
         created_by=row["created_by"],
     )
+
+
+async def insert_meeting(conn: AsyncConnection, planned: NewMeeting, now: datetime) -> int:
+    """Store a planned meeting (and, if asked, copy members from another); returns its id."""
+    result = await conn.execute(
+        meetings.insert().values(
+            team_id=planned.team_id,
+            title=planned.title,
+            starts_at=planned.starts_at,
+            prep_deadline_at=planned.prep_deadline_at,
+            time_zone=planned.time_zone,
+            status="planned",
+            prep_flow_id=planned.prep_flow_id,
+            created_by=planned.created_by,
+            created_at=now,
+        )
+    )
+    meeting_id = result.inserted_primary_key[0]
+    if planned.members_from is not None:
+        members = await conn.execute(
+            select(memberships.c.user_id, memberships.c.role).where(
+                memberships.c.meeting_id == planned.members_from
+            )
+        )
+        rows = [
+            {"meeting_id": meeting_id, "user_id": row.user_id, "role": row.role, "joined_at": now}
+            for row in members
+        ]
+        if rows:
+            await conn.execute(memberships.insert(), rows)
+    return meeting_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import format
+from bot.core import format
 from flows.i18n import LANGUAGES, Catalogue, Trusted, placeholders
 
 

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from bot import format
+from bot.core import format
 from bot.charts import captions, draw
 from bot.charts.plans import OTHERS, plans_for, vote_results
 from bot.dataset.reader import ChartKind, DataPoint

@@ -6,7 +6,7 @@ import struct
 
 from bot.charts import status_chart
 from bot.charts.status_chart import PrepCounts
-from bot.render import MAX_MESSAGE_CHARS, Renderer, split_blocks
+from bot.core.render import MAX_MESSAGE_CHARS, Renderer, split_blocks
 from flows.engine import Summary, SummaryItem
 from flows.model import StepKind
 from storage.records import Person

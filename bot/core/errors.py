@@ -8,8 +8,8 @@ import secrets
 from telegram import Update
 from telegram.error import BadRequest, Forbidden
 
-from bot.context import DDContext, services
-from bot.handlers.common import language_of
+from bot.core.people import language_of
+from bot.core.services import DDContext, services
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks, format
+from bot.core import format, payloads
+from bot.core.payloads import Choice
 from flows.engine import Message, Prompt, QuestionList, Summary, SummaryItem
 from flows.i18n import Catalogue, Trusted
 from flows.model import StepKind
@@ -22,6 +23,13 @@ from storage.records import Person
 
 MAX_MESSAGE_CHARS = 4096
 BLOCK_SEPARATOR = "\n\n"
+
+# The flow runner's own buttons (see bot/core/flow_input.py).
+ANSWER = "a"
+SUBMIT = "d"
+SKIP = "s"
+EDIT = "e"
+RESTART = "r"
 
 
 @dataclass(frozen=True)
@@ -134,12 +142,19 @@ class Renderer:
             return self.text(person, "common.plain", value=float(value))
         return Trusted(html.escape(str(value), quote=False))
 
-    def confirm(self, person: Person, yes_data: str, no_data: str) -> InlineKeyboardMarkup:
+    def confirm(self, person: Person, prefix: str, *args: object) -> InlineKeyboardMarkup:
+        """Confirm / Keep under a question that asks before something is thrown away.
+
+        The buttons are `<prefix>:<args>:y` and `<prefix>:<args>:n`; the button that asked was
+        `<prefix>:<args>`, so one handler reads all three with `Payload.choice`.
+        """
+        yes = payloads.encode(prefix, *args, Choice.CONFIRM.value)
+        no = payloads.encode(prefix, *args, Choice.KEEP.value)
         return InlineKeyboardMarkup(
             [
                 [
-                    button(self.text(person, "common.confirm"), yes_data),
-                    button(self.text(person, "common.keep"), no_data),
+                    button(self.text(person, "common.confirm"), yes),
+                    button(self.text(person, "common.keep"), no),
                 ]
             ]
         )
@@ -151,7 +166,7 @@ class Renderer:
         choices = [
             button(
                 self._option_label(person, prompt, option),
-                callbacks.answer(run_id, prompt.step_id, option.id),
+                payloads.answer(run_id, prompt.step_id, option.id),
             )
             for option in prompt.options
         ]
@@ -160,10 +175,10 @@ class Renderer:
         else:
             rows.extend([choice] for choice in choices)
         if prompt.kind is StepKind.MULTI:
-            submit = callbacks.encode(callbacks.SUBMIT, run_id, prompt.step_id)
+            submit = payloads.encode(SUBMIT, run_id, prompt.step_id)
             rows.append([button(self.text(person, "common.submit"), submit)])
         if prompt.optional:
-            skip = callbacks.encode(callbacks.SKIP, run_id, prompt.step_id)
+            skip = payloads.encode(SKIP, run_id, prompt.step_id)
             rows.append([button(self.text(person, "common.skip"), skip)])
         return InlineKeyboardMarkup(rows) if rows else None
 
@@ -179,12 +194,12 @@ class Renderer:
         edits = [
             button(
                 self.text(person, "prep.edit_button", position=item.position),
-                callbacks.encode(callbacks.EDIT, run_id, item.step_id),
+                payloads.encode(EDIT, run_id, item.step_id),
             )
             for item in items
         ]
         rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
-        restart = callbacks.encode(callbacks.RESTART, run_id)
+        restart = payloads.encode(RESTART, run_id)
         rows.append([button(self.text(person, "prep.restart_button"), restart)])
         return InlineKeyboardMarkup(rows)
 

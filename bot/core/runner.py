@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from telegram import Bot, Message
-
-from bot.context import Services
-from bot.render import Screen
+from bot.core.render import Screen
+from bot.core.send import send
+from bot.core.services import Services
 from flows import engine
 from flows.engine import Event, Outcome, Prompt, QuestionList, Reply, Summary
 from flows.model import Flow
 from storage.records import Person, Run
 
-FinishHook = Callable[["FlowRunner", Bot, Person, Run], Awaitable[None]]
+FinishHook = Callable[[Services, Person, Run], Awaitable[None]]
+EditRule = Callable[[Services, Person, Run], Awaitable[str | None]]
+"""The refusal text if a stored answer of `run` may no longer change, else None."""
 
 
 @dataclass(frozen=True)
@@ -30,17 +31,31 @@ class Applied:
 
 
 class FlowRunner:
-    def __init__(self, services: Services, finish_hooks: dict[str, FinishHook]) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self._finish_hooks = dict(finish_hooks)
+        self._finish_hooks: dict[str, FinishHook] = {}
+        self._edit_rules: list[EditRule] = []
 
     def on_finish(self, flow_id: str, hook: FinishHook) -> None:
         """Run `hook` when a run of `flow_id` is finished (after its answers are stored)."""
+        if flow_id in self._finish_hooks:
+            raise ValueError(f"flow {flow_id} already has a finish hook")
         self._finish_hooks[flow_id] = hook
+
+    def add_edit_rule(self, rule: EditRule) -> None:
+        self._edit_rules.append(rule)
+
+    async def edit_refusal(self, person: Person, run: Run) -> str | None:
+        """Why an answer of `run` may no longer change (a deadline passed, an agreement was
+        confirmed), or None if it may."""
+        for rule in self._edit_rules:
+            refusal = await rule(self.services, person, run)
+            if refusal is not None:
+                return refusal
+        return None
 
     async def start(
         self,
-        bot: Bot,
         person: Person,
         flow_id: str,
         *,
@@ -61,20 +76,19 @@ class FlowRunner:
             meeting_id=meeting_id,
             replaces=replaces,
         )
-        await self.show(bot, person, run, outcome.replies)
+        await self.show(person, run, outcome.replies)
         return run
 
     async def start_afresh(
-        self, bot: Bot, person: Person, flow_id: str, *, meeting_id: int | None = None
+        self, person: Person, flow_id: str, *, meeting_id: int | None = None
     ) -> Run:
         """Start `flow_id` again, replacing the person's unfinished run of it if there is one."""
         runs = await self.services.repos.runs.open_for(person.id)
         unfinished = next((run for run in runs if run.flow_id == flow_id), None)
-        return await self.start(bot, person, flow_id, meeting_id=meeting_id, replaces=unfinished)
+        return await self.start(person, flow_id, meeting_id=meeting_id, replaces=unfinished)
 
     async def apply(
         self,
-        bot: Bot,
         person: Person,
         run: Run,
         event: Event,
@@ -91,13 +105,13 @@ class FlowRunner:
         answer = (outcome.answer.step_id, outcome.answer.value) if outcome.answer else None
         stored = await self.services.repos.runs.record(run, outcome.state, now, answer)
         if answered_message is not None and outcome.answer is not None:
-            await self._mark_answered(bot, person, run, flow, outcome, answered_message)
-        await self.show(bot, person, stored, outcome.replies, redraw_message=answered_message)
+            await self._mark_answered(person, run, flow, outcome, answered_message)
+        await self.show(person, stored, outcome.replies, redraw_message=answered_message)
         if outcome.finished and flow.id in self._finish_hooks:
-            await self._finish_hooks[flow.id](self, bot, person, stored)
+            await self._finish_hooks[flow.id](self.services, person, stored)
         return Applied(stored)
 
-    async def reopen(self, bot: Bot, person: Person, run: Run, step_id: str) -> str | None:
+    async def reopen(self, person: Person, run: Run, step_id: str) -> str | None:
         """Ask one answered question again; returns a refusal text if that is not possible."""
         flow = self.services.flows[run.flow_id]
         outcome = engine.reopen(flow, run.state, step_id)
@@ -106,19 +120,18 @@ class FlowRunner:
         stored = await self.services.repos.runs.record(
             run, outcome.state, self.services.clock(), None
         )
-        await self.show(bot, person, stored, outcome.replies)
+        await self.show(person, stored, outcome.replies)
         return None
 
-    async def resume(self, bot: Bot, person: Person, run: Run, *, editable: bool) -> None:
+    async def resume(self, person: Person, run: Run, *, editable: bool) -> None:
         """Show where a run stands: its open question, or its answers when it is finished."""
         flow = self.services.flows[run.flow_id]
         prompt = engine.current_prompt(flow, run.state)
         replies: Sequence[Reply] = (prompt,) if prompt else (engine.summary(flow, run.state),)
-        await self.show(bot, person, run, replies, editable=editable)
+        await self.show(person, run, replies, editable=editable)
 
     async def show(
         self,
-        bot: Bot,
         person: Person,
         run: Run,
         replies: Sequence[Reply],
@@ -131,29 +144,25 @@ class FlowRunner:
             if isinstance(reply, Prompt):
                 screen = render.prompt(person, run.id, reply)
                 if reply.redraw and redraw_message is not None:
-                    await bot.edit_message_text(
+                    await self.services.bot.edit_message_text(
                         screen.text,
                         chat_id=person.telegram_id,
                         message_id=redraw_message,
                         reply_markup=screen.markup,
                     )
                     continue
-                sent = await self.send(bot, person, screen)
+                sent = await send(self.services.bot, person, screen)
                 self.services.repos.runs.note_prompt(run, sent.message_id)
             elif isinstance(reply, Summary):
                 for screen in render.summary(person, run.id, reply, editable=editable):
-                    await self.send(bot, person, screen)
+                    await send(self.services.bot, person, screen)
             elif isinstance(reply, QuestionList):
-                await self.send(bot, person, Screen(render.question_list(person, reply)))
+                await send(self.services.bot, person, Screen(render.question_list(person, reply)))
             else:
-                await self.send(bot, person, Screen(render.message(person, reply)))
-
-    @staticmethod
-    async def send(bot: Bot, person: Person, screen: Screen) -> Message:
-        return await bot.send_message(person.telegram_id, screen.text, reply_markup=screen.markup)
+                await send(self.services.bot, person, Screen(render.message(person, reply)))
 
     async def _mark_answered(
-        self, bot: Bot, person: Person, run: Run, flow: Flow, outcome: Outcome, message_id: int
+        self, person: Person, run: Run, flow: Flow, outcome: Outcome, message_id: int
     ) -> None:
         """Replace an answered prompt's buttons by the answer, so old buttons cannot be tapped."""
         assert outcome.answer is not None
@@ -163,4 +172,6 @@ class FlowRunner:
         )
         item = engine.describe(flow, outcome.answer.step_id, outcome.answer.value)
         text = f"{prompt.text}\n\n✓ {render.answer_text(person, item)}"
-        await bot.edit_message_text(text, chat_id=person.telegram_id, message_id=message_id)
+        await self.services.bot.edit_message_text(
+            text, chat_id=person.telegram_id, message_id=message_id
+        )

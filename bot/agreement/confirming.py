@@ -1,0 +1,167 @@
+"""Confirming the agreement: check the draft is whole, store it with the next meeting, then
+share it: the owner links for people outside the group, the post in the group, a word to each
+owner and follow-up person, follow-up planning, the closing round, and the panel."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from telegram import CallbackQuery
+from telegram.error import Forbidden
+
+from bot.agreement.draft import AGREEMENT_FLOW, drafting
+from bot.agreement.next_meeting import plan_next_meeting
+from bot.core.guard import Refused
+from bot.core.links import start_link
+from bot.core.payloads import Payload
+from bot.core.render import Screen, split_blocks
+from bot.core.send import send, settle_question
+from bot.core.services import DDContext, Services, services
+from bot.follow_up.planning import FollowUpPlanner
+from bot.meeting.live import Live
+from bot.meeting.timers import timers
+from storage.records import Action, Agreement, Person, Run
+from storage.repositories.agreements import AgreementText
+
+TAKEAWAY_FLOW = "takeaway"
+OWNER_LINK_VALID = timedelta(days=14)
+CADENCE_DAYS = {"days_7": 7, "days_14": 14, "days_28": 28}
+CLOSING_ROUND_ROLES = ("participant", "referent")
+
+
+async def on_confirm(
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
+) -> str | None:
+    """ac:<meeting> — check the draft is complete, then store and share it."""
+    svc = services(context)
+    live = await drafting(svc, person, payload.id_arg(0))
+    run = await svc.repos.runs.latest_for(person.id, live.meeting.id, AGREEMENT_FLOW)
+    actions = await svc.repos.agreements.actions_of(live.meeting.id, "draft")
+    problem = _incomplete(run, actions, svc.clock())
+    if problem:
+        raise Refused(problem)
+    assert run is not None
+    text = agreement_text(run.state["answers"])
+    now = svc.clock()
+    agreement = await svc.repos.agreements.confirm(
+        live.meeting, text, person.id, now,
+        next_meeting=plan_next_meeting(live.meeting, text.next_meeting_at, now),
+    )  # fmt: skip
+    if agreement is None:
+        raise Refused("agreement.already_confirmed")
+    await settle_question(query, svc.render.text(person, "agreement.confirmed"))
+    await share(svc, person, live, agreement, text)
+    return None
+
+
+def agreement_text(answers: dict) -> AgreementText:
+    return AgreementText(
+        short_goal=answers["short_goal"],
+        long_goal=answers["long_goal"],
+        horizon_months=round(answers["horizon"]),
+        data_signal=answers["data_signal"],
+        next_meeting_at=datetime.fromisoformat(answers["next_meeting"]),
+        cadence_days=CADENCE_DAYS[answers["cadence"]],
+    )
+
+
+def _incomplete(run: Run | None, actions: list[Action], now: datetime) -> str | None:
+    if run is None or run.status != "finished":
+        return "agreement.fields_missing"
+    if not actions:
+        return "agreement.no_actions_yet"
+    if any((a.owner_id is None and not a.owner_name) or a.follow_up_id is None for a in actions):
+        return "agreement.incomplete"
+    if datetime.fromisoformat(run.state["answers"]["next_meeting"]) <= now:
+        return "agreement.next_meeting_past"
+    return None
+
+
+async def share(
+    svc: Services, drafter: Person, live: Live, agreement: Agreement, text: AgreementText
+) -> None:
+    """Everything that follows a stored agreement, in the order people should see it."""
+    agreed = await svc.repos.agreements.actions_of(live.meeting.id, "agreed")
+    await _hand_out_owner_links(svc, drafter, live, agreed)
+    for block in split_blocks(agreement_blocks(svc, live.audience, live, text, agreed)):
+        await svc.bot.send_message(live.chat_id, block)
+    await _tell_owners(svc, agreed)
+    await svc.part(FollowUpPlanner).agreement(agreement, agreed)
+    await _closing_round(svc, live)
+    await timers(svc).refresh(live.meeting.id, "panel")
+
+
+def agreement_blocks(
+    svc: Services, reader: Person, live: Live, text: AgreementText, actions: list[Action]
+) -> list[str]:
+    """The confirmed agreement as self-contained HTML blocks (split under Telegram's limit)."""
+    render = svc.render
+    blocks = [
+        render.text(reader, "agreement.posted", title=live.meeting.title,
+                    short_goal=text.short_goal, long_goal=text.long_goal,
+                    horizon=text.horizon_months, data_signal=text.data_signal,
+                    next_meeting=text.next_meeting_at),
+        render.text(reader, "agreement.actions_header"),
+    ]  # fmt: skip
+    for number, action in enumerate(actions, start=1):
+        blocks.append(
+            render.text(reader, "agreement.action_line", number=number,
+                        description=action.description, owner=action.owner_name or "–",
+                        follow_up=action.follow_up_name or "–", deadline=action.deadline_at)
+        )  # fmt: skip
+    return blocks
+
+
+async def _hand_out_owner_links(
+    svc: Services, drafter: Person, live: Live, actions: list[Action]
+) -> None:
+    """Owners outside the group get a one-time link, valid 14 days, via the person who drafted."""
+    now = svc.clock()
+    lines = []
+    for action in actions:
+        if action.owner_id is not None:
+            continue
+        invite = await svc.repos.invites.issue(
+            live.meeting.id, "owner", expires_at=now + OWNER_LINK_VALID, now=now, max_uses=1,
+            action_id=action.id,
+        )  # fmt: skip
+        lines.append(
+            svc.render.text(drafter, "agreement.owner_link", name=action.owner_name or "",
+                            description=action.description,
+                            link=start_link(svc.bot, invite.token), expires=invite.expires_at)
+        )  # fmt: skip
+    if lines:
+        header = svc.render.text(drafter, "agreement.owner_links_header")
+        for text in split_blocks([header, *lines]):
+            await send(svc.bot, drafter, Screen(text))
+
+
+async def _tell_owners(svc: Services, actions: list[Action]) -> None:
+    for action in actions:
+        for person_id, key in (
+            (action.owner_id, "agreement.you_own"),
+            (action.follow_up_id, "agreement.you_follow_up"),
+        ):
+            person = await svc.repos.people.get(person_id) if person_id else None
+            if person is None:
+                continue
+            text = svc.render.text(person, key, description=action.description,
+                                   deadline=action.deadline_at, owner=action.owner_name or "–",
+                                   follow_up=action.follow_up_name or "–")  # fmt: skip
+            try:
+                await send(svc.bot, person, Screen(text))
+            except Forbidden:
+                continue  # marking unreachable people is the reminders' work
+
+
+async def _closing_round(svc: Services, live: Live) -> None:
+    """Ask each participant privately what they take with them (one short line)."""
+    for member, role in await svc.repos.dialogues.members(live.meeting.id):
+        if role not in CLOSING_ROUND_ROLES:
+            continue
+        try:
+            intro = svc.render.text(member, "takeaway.intro", title=live.meeting.title)
+            await send(svc.bot, member, Screen(intro))
+            await svc.runner.start(member, TAKEAWAY_FLOW, meeting_id=live.meeting.id)
+        except Forbidden:
+            continue

@@ -1,0 +1,55 @@
+"""A leader sends a CSV or XLSX file in private: it is checked whole and stored for the meeting."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.charts import plans
+from bot.core.people import person_of
+from bot.core.render import Screen
+from bot.core.send import say, send
+from bot.core.services import DDContext, Services, services
+from bot.dataset.reader import MAX_FILE_BYTES, ImportRefused, read_file
+from storage.records import Meeting
+
+
+async def import_rows(
+    svc: Services, meeting: Meeting, name: str, content: bytes
+) -> tuple[int, int, list]:
+    """Validate and store a file for a meeting; (rows, charts, notes). Raises ImportRefused."""
+    result = read_file(name, content)
+    rows = [point.model_dump() for point in result.points]
+    await svc.repos.datasets.replace(meeting.id, rows, svc.clock())
+    return len(rows), len(plans.plans_for(result.points)), result.notes
+
+
+async def on_document(update: Update, context: DDContext) -> None:
+    """A file in the private chat: the leader's data for their next meeting."""
+    message = update.effective_message
+    assert message is not None
+    assert message.document is not None
+    person = await person_of(update, context)
+    svc = services(context)
+    led = await svc.repos.meetings.of_person(person.id, role="leader", not_before=svc.clock())
+    if not led:
+        await say(svc, person, "import.not_leader")
+        return
+    meeting = led[0][0]
+    document = message.document
+    if document.file_size and document.file_size > MAX_FILE_BYTES:
+        await say(svc, person, "import.error.too_big", size_mb=round(document.file_size / 2**20, 1))
+        return
+    await svc.bot.send_chat_action(person.telegram_id, "typing")
+    content = bytes(await (await document.get_file()).download_as_bytearray())
+    try:
+        rows, charts, notes = await import_rows(svc, meeting, document.file_name or "", content)
+    except ImportRefused as refused:
+        lines = [svc.render.text(person, "import.refused")]
+        lines += [
+            svc.render.text(person, f"import.error.{p.key}", **p.params) for p in refused.problems
+        ]
+        await send(svc.bot, person, Screen("\n".join(lines)))
+        return
+    for note in notes:
+        await say(svc, person, f"import.note.{note.key}")
+    await say(svc, person, "import.done", rows=rows, charts=charts, title=meeting.title)

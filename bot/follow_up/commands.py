@@ -1,0 +1,142 @@
+"""/myactions for owners; /reminders and /cancelmeeting for leaders (both ask before they
+cancel anything)."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+
+from bot.core import guard
+from bot.core.payloads import Choice, Payload, encode
+from bot.core.people import person_of
+from bot.core.render import Screen, button
+from bot.core.send import say, send, settle_question
+from bot.core.services import DDContext, Services, services
+from bot.follow_up.notices import answer_buttons
+from storage.records import Person
+
+REMINDER_CANCEL = "rx"
+MEETING_CANCEL = "cm"
+LISTED_REMINDERS = 20
+
+
+async def on_myactions(update: Update, context: DDContext) -> None:
+    """/myactions — my open actions, each with its status buttons."""
+    person = await person_of(update, context)
+    svc = services(context)
+    mine = await svc.repos.agreements.open_actions_of(person.id)
+    if not mine:
+        await say(svc, person, "followup.no_actions")
+        return
+    await say(svc, person, "followup.my_actions_header", count=len(mine))
+    for action, latest in mine:
+        status = (
+            svc.render.text(person, f"since.status.{latest.status}")
+            if latest else svc.render.text(person, "since.no_update")
+        )  # fmt: skip
+        text = svc.render.text(
+            person, "followup.my_action", description=action.description,
+            deadline=action.deadline_at, status=status, follow_up=action.follow_up_name or "–",
+        )  # fmt: skip
+        await send(svc.bot, person, Screen(text, answer_buttons(svc, person, action.id)))
+
+
+async def _led_meeting_ids(svc: Services, person: Person) -> list[int]:
+    return [m.id for m, _ in await svc.repos.meetings.of_person(person.id, role="leader")]
+
+
+async def on_reminders(update: Update, context: DDContext) -> None:
+    """/reminders — what is scheduled for the meetings I lead, each with a cancel button."""
+    person = await person_of(update, context)
+    svc = services(context)
+    led = await _led_meeting_ids(svc, person)
+    if not led:
+        await say(svc, person, "status.not_leader")
+        return
+    scheduled = await svc.repos.reminders.scheduled_for(led, LISTED_REMINDERS)
+    if not scheduled:
+        await say(svc, person, "followup.nothing_scheduled")
+        return
+    lines, rows = [svc.render.text(person, "followup.scheduled_header")], []
+    for number, reminder in enumerate(scheduled, start=1):
+        target = await svc.repos.people.get(reminder.user_id)
+        lines.append(svc.render.text(
+            person, "followup.scheduled_line", number=number,
+            kind=svc.render.text(person, f"followup.kind.{reminder.kind}"),
+            name=target.display_name if target else "–", due=reminder.due_at,
+        ))  # fmt: skip
+        label = svc.render.text(person, "followup.button.cancel", number=number)
+        rows.append([button(label, encode(REMINDER_CANCEL, reminder.id))])
+    await send(svc.bot, person, Screen("\n".join(lines), InlineKeyboardMarkup(rows)))
+
+
+async def on_cancel_reminder(
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
+) -> str | None:
+    """rx:<id> asks first; rx:<id>:y cancels; rx:<id>:n keeps it."""
+    svc = services(context)
+    reminder = await svc.repos.reminders.get(payload.id_arg(0))
+    guard.check(
+        reminder is not None
+        and reminder.status == "scheduled"
+        and reminder.meeting_id in await _led_meeting_ids(svc, person)
+    )
+    assert reminder is not None
+    choice = payload.choice()
+    if choice is Choice.ASK:
+        text = svc.render.text(person, "followup.cancel_confirm", due=reminder.due_at)
+        markup = svc.render.confirm(person, REMINDER_CANCEL, reminder.id)
+        await send(svc.bot, person, Screen(text, markup))
+        return None
+    if choice is Choice.CONFIRM:
+        await svc.repos.reminders.cancel(reminder_id=reminder.id)
+        outcome = svc.render.text(person, "followup.cancelled_one", due=reminder.due_at)
+    else:
+        outcome = svc.render.text(person, "common.cancelled")
+    await settle_question(query, outcome)
+    return None
+
+
+async def on_cancelmeeting(update: Update, context: DDContext) -> None:
+    """/cancelmeeting — a planned meeting I lead is called off (asks first)."""
+    person = await person_of(update, context)
+    svc = services(context)
+    led = await svc.repos.meetings.of_person(person.id, role="leader", not_before=svc.clock())
+    planned = [m for m, _ in led if m.status == "planned"]
+    if not planned:
+        await say(svc, person, "invite.none")
+        return
+    rows = [
+        [button(f"{m.title} ({m.starts_at:%d.%m.%Y})", encode(MEETING_CANCEL, m.id))]
+        for m in planned
+    ]
+    text = svc.render.text(person, "followup.cancel_which")
+    await send(svc.bot, person, Screen(text, InlineKeyboardMarkup(rows)))
+
+
+async def on_cancel_meeting_button(
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
+) -> str | None:
+    """cm:<meeting> asks; cm:<meeting>:y cancels it and its reminders; cm:<meeting>:n keeps it."""
+    svc = services(context)
+    meeting = await guard.meeting(svc, payload.id_arg(0))
+    guard.check(meeting.status == "planned" and meeting.created_by == person.id)
+    choice = payload.choice()
+    if choice is Choice.ASK:
+        text = svc.render.text(person, "followup.cancel_meeting_confirm", title=meeting.title,
+                               starts=meeting.starts_at)  # fmt: skip
+        markup = svc.render.confirm(person, MEETING_CANCEL, meeting.id)
+        await send(svc.bot, person, Screen(text, markup))
+        return None
+    if choice is Choice.KEEP:
+        await settle_question(query, svc.render.text(person, "common.cancelled"))
+        return None
+    await svc.repos.meetings.set_status(meeting.id, "cancelled")
+    cancelled = await svc.repos.reminders.cancel(meeting_id=meeting.id)
+    done = svc.render.text(person, "followup.meeting_cancelled", title=meeting.title,
+                           count=cancelled)  # fmt: skip
+    await settle_question(query, done)
+    for member, _ in await svc.repos.dialogues.members(meeting.id):
+        if member.id != person.id and member.is_reachable:
+            await say(svc, member, "followup.meeting_called_off", title=meeting.title,
+                      starts=meeting.starts_at)  # fmt: skip
+    return None

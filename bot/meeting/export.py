@@ -1,0 +1,69 @@
+"""/minutes: the minutes (Markdown) and the actions (CSV) as files, in the group for its
+meeting or in private for a meeting I lead or take notes in."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Update
+
+from bot.core import guard
+from bot.core.guard import DRIVERS
+from bot.core.payloads import Payload, encode
+from bot.core.people import person_of
+from bot.core.render import Screen, button
+from bot.core.send import say, send
+from bot.core.services import DDContext, Services, services
+from bot.meeting import minutes
+from bot.meeting.steering import driven_live
+from storage.records import Meeting, Person
+
+MINUTES = "mn"
+LISTED_MEETINGS = 8
+FILE_NAMES = {"da": ("referat", "handlinger"), "en": ("minutes", "actions")}
+
+
+async def on_minutes(update: Update, context: DDContext) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    svc = services(context)
+    if chat.type != "private":
+        live = await driven_live(update, context, started=True)
+        await send_minutes(svc, live.audience, live.meeting, chat.id)
+        return
+    person = await person_of(update, context)
+    mine = [m for m, role in await svc.repos.meetings.of_person(person.id) if role in DRIVERS]
+    linked = [m for m in mine if await svc.repos.dialogues.get(m.id) is not None]
+    if not linked:
+        await say(svc, person, "minutes.none_available")
+    elif len(linked) == 1:
+        await send_minutes(svc, person, linked[0], person.telegram_id)
+    else:
+        rows = [
+            [button(f"{m.title} ({m.starts_at:%d.%m.%Y})", encode(MINUTES, m.id))]
+            for m in linked[-LISTED_MEETINGS:]
+        ]
+        text = svc.render.text(person, "minutes.choose")
+        await send(svc.bot, person, Screen(text, InlineKeyboardMarkup(rows)))
+
+
+async def on_minutes_button(
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
+) -> str | None:
+    """mn:<meeting>"""
+    svc = services(context)
+    meeting = await guard.meeting(svc, payload.id_arg(0))
+    await guard.role_in(svc, meeting.id, person, DRIVERS)
+    await send_minutes(svc, person, meeting, person.telegram_id)
+    return None
+
+
+async def send_minutes(svc: Services, reader: Person, meeting: Meeting, chat_id: int) -> None:
+    await svc.bot.send_chat_action(chat_id, "upload_document")
+    data = await minutes.gather(svc.repos, meeting)
+    writer = minutes.MinutesWriter(svc.catalogue, svc.flows, reader.language)
+    stem = writer.file_stem(data)
+    caption = svc.render.text(reader, "minutes.caption", title=meeting.title)
+    names = FILE_NAMES.get(reader.language, FILE_NAMES["en"])
+    markdown = InputFile(writer.markdown(data).encode(), filename=f"{names[0]}-{stem}.md")
+    await svc.bot.send_document(chat_id, markdown, caption=caption)
+    actions = InputFile(writer.csv_bytes(data), filename=f"{names[1]}-{stem}.csv")
+    await svc.bot.send_document(chat_id, actions)
