@@ -6,9 +6,9 @@ import struct
 
 import pytest
 
-from bot.core import format
 from bot.charts import captions, draw
 from bot.charts.plans import OTHERS, plans_for, vote_results
+from bot.core import format
 from bot.dataset.reader import ChartKind, DataPoint
 from flows.i18n import Catalogue
 
