@@ -198,6 +198,63 @@ def reopen(flow: Flow, state: State, step_id: str) -> Outcome:
     return Outcome(state=new_state, replies=(_prompt(flow, flow.step(step_id), new_state),))
 
 
+@dataclass(frozen=True)
+class Migrated:
+    """A run's state moved to its flow's current version, and what happened to its answers."""
+
+    state: State
+    renamed: dict[str, str]
+    """Step id the run started with -> the id it has now (only those that changed)."""
+    removed: tuple[str, ...]
+
+
+def needs_migration(flow: Flow, state: State) -> bool:
+    return state.get("version", flow.version) != flow.version
+
+
+def migrate(flow: Flow, state: State) -> Migrated:
+    """Apply the flow's migrations from the run's version up to the current one.
+
+    A run standing on a removed step goes on at the first step it has not answered (in the
+    flow's order), or is finished if it has answered them all.
+    """
+    new_state = _copy(state)
+    current = {step_id: step_id for step_id in new_state["answers"]}
+    removed: list[str] = []
+    by_version = {m.from_version: m for m in flow.migrations}
+    for version in range(state.get("version", flow.version), flow.version):
+        migration = by_version[version]
+        new_state["answers"] = {
+            migration.renamed.get(step_id, step_id): value
+            for step_id, value in new_state["answers"].items()
+            if step_id not in migration.removed
+        }
+        for original, now in list(current.items()):
+            if now in migration.removed:
+                removed.append(original)
+                del current[original]
+            else:
+                current[original] = migration.renamed.get(now, now)
+        step = new_state["step"]
+        if step is not None:
+            new_state["step"] = migration.renamed.get(step, step)
+    step = new_state["step"]
+    if new_state["status"] == "active" and (step is None or not flow.has_step(step)):
+        step = _first_unanswered(flow, new_state)
+        new_state["selection"] = []
+        if step == FINISH:
+            new_state.update(step=None, status="finished")
+        else:
+            new_state["step"] = step
+    new_state["version"] = flow.version
+    renamed = {old: new for old, new in current.items() if old != new}
+    return Migrated(new_state, renamed, tuple(removed))
+
+
+def _first_unanswered(flow: Flow, state: State) -> str:
+    return next((s.id for s in flow.steps if s.id not in state["answers"]), FINISH)
+
+
 def close_edit(state: State) -> State:
     """Leave a reopened answer as it was (the deadline passed while it was open)."""
     new_state = _copy(state)

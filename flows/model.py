@@ -131,6 +131,17 @@ class Step(_Strict):
         return [rule.goto for rule in self.next]
 
 
+class Migration(_Strict):
+    """How a run started on `from_version` continues on the next version (as goflow migrates
+    its flows): answers and the open question follow renamed steps; answers to removed steps
+    drop out of the run (their rows stay stored)."""
+
+    from_version: int = Field(ge=1)
+    renamed: dict[str, str] = Field(default_factory=dict)
+    """Old step id -> new step id."""
+    removed: tuple[str, ...] = ()
+
+
 class Flow(_Strict):
     id: str
     version: int = Field(ge=1)
@@ -144,6 +155,8 @@ class Flow(_Strict):
     """Show the answers with edit buttons at the end (preparation); off for command flows."""
     start: str
     steps: tuple[Step, ...]
+    migrations: tuple[Migration, ...] = ()
+    """One per earlier version, so a run half-way through an older version is never stranded."""
 
     @field_validator("id")
     @classmethod
@@ -179,7 +192,25 @@ class Flow(_Strict):
         unreachable = [step_id for step_id in ids if step_id not in reachable]
         if unreachable:
             raise ValueError(f"flow {self.id}: steps cannot be reached: {unreachable}")
+        self._check_migrations(set(ids))
         return self
+
+    def _check_migrations(self, ids: set[str]) -> None:
+        versions = sorted(m.from_version for m in self.migrations)
+        if versions != list(range(1, self.version)):
+            raise ValueError(
+                f"flow {self.id}: version {self.version} needs one migration from each earlier "
+                f"version (1 to {self.version - 1}); found {versions}"
+            )
+        if not self.migrations:
+            return
+        latest = max(self.migrations, key=lambda m: m.from_version)
+        unknown = sorted(set(latest.renamed.values()) - ids)
+        if unknown:
+            raise ValueError(f"flow {self.id}: steps renamed to unknown ids {unknown}")
+        kept = sorted(set(latest.removed) & ids)
+        if kept:
+            raise ValueError(f"flow {self.id}: removed steps {kept} are still in the flow")
 
     def _reachable(self) -> set[str]:
         seen: set[str] = set()

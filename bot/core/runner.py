@@ -7,13 +7,13 @@ stores each outcome before showing it, and calls a flow's finish hook (e.g. crea
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.render import Screen
 from bot.core.send import send
 from bot.core.services import Services
 from flows import engine
-from flows.engine import Event, Outcome, Prompt, QuestionList, Reply, Summary
+from flows.engine import Event, Outcome, Prompt, QuestionList, Reply, Summary, TextInput
 from flows.model import Flow
 from storage.records import Person, Run
 
@@ -96,7 +96,9 @@ class FlowRunner:
         answered_message: int | None = None,
     ) -> Applied:
         """Store the input's outcome, then show it; a refused input changes nothing."""
-        flow = self.services.flows[run.flow_id]
+        flow, run, renamed = await self._current(run)
+        if not isinstance(event, TextInput) and event.step_id in renamed:
+            event = replace(event, step_id=renamed[event.step_id])  # a button shown before
         now = self.services.clock()
         context = engine.StepContext(now=now, time_zone=person.time_zone)
         outcome = engine.advance(flow, run.state, event, context)
@@ -113,8 +115,8 @@ class FlowRunner:
 
     async def reopen(self, person: Person, run: Run, step_id: str) -> str | None:
         """Ask one answered question again; returns a refusal text if that is not possible."""
-        flow = self.services.flows[run.flow_id]
-        outcome = engine.reopen(flow, run.state, step_id)
+        flow, run, renamed = await self._current(run)
+        outcome = engine.reopen(flow, run.state, renamed.get(step_id, step_id))
         if outcome.rejected is not None:
             return self.services.render.message(person, outcome.rejected)
         stored = await self.services.repos.runs.record(
@@ -125,10 +127,22 @@ class FlowRunner:
 
     async def resume(self, person: Person, run: Run, *, editable: bool) -> None:
         """Show where a run stands: its open question, or its answers when it is finished."""
-        flow = self.services.flows[run.flow_id]
+        flow, run, _ = await self._current(run)
         prompt = engine.current_prompt(flow, run.state)
         replies: Sequence[Reply] = (prompt,) if prompt else (engine.summary(flow, run.state),)
         await self.show(person, run, replies, editable=editable)
+
+    async def _current(self, run: Run) -> tuple[Flow, Run, dict[str, str]]:
+        """The run's flow, and the run moved to that flow's version if it started on an older
+        one (with the step renames, so buttons shown before still find their step)."""
+        flow = self.services.flows[run.flow_id]
+        if not engine.needs_migration(flow, run.state):
+            return flow, run, {}
+        migrated = engine.migrate(flow, run.state)
+        moved = await self.services.repos.runs.migrate(
+            run, migrated.state, flow.version, migrated.renamed
+        )
+        return flow, moved, migrated.renamed
 
     async def show(
         self,

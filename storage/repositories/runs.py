@@ -8,12 +8,12 @@ person are kept in a bounded cache of committed rows, so a step costs no extra r
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -186,6 +186,42 @@ class RunRepository:
         stored = replace(run, state=state, status=status, prompted_at=now)
         self._replace_open(stored)
         return stored
+
+    async def migrate(
+        self, run: Run, state: dict[str, Any], version: int, renamed: Mapping[str, str]
+    ) -> Run:
+        """Move a run to a newer version of its flow: its state, and the step ids of its stored
+        answers (`renamed`: old id -> new id), in one transaction."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(flow_runs)
+                .where(flow_runs.c.id == run.id)
+                .values(state=state, flow_version=version, current_step=state.get("step"))
+            )
+            if renamed:
+                moved = (
+                    (
+                        await conn.execute(
+                            select(answers).where(
+                                answers.c.flow_run_id == run.id,
+                                answers.c.step_id.in_(list(renamed)),
+                            )
+                        )
+                    )
+                    .mappings()
+                    .all()
+                )
+                # Deleted first and inserted anew: two steps may swap their ids.
+                await conn.execute(
+                    delete(answers).where(answers.c.id.in_([a["id"] for a in moved]))
+                )
+                await conn.execute(
+                    answers.insert(),
+                    [{**a, "step_id": renamed[a["step_id"]]} for a in moved],
+                )
+        migrated = replace(run, state=state, flow_version=version)
+        self._replace_open(migrated)
+        return migrated
 
     async def close(self, run: Run, now: datetime, *, status: str = CANCELLED) -> None:
         async with self._engine.begin() as conn:

@@ -109,9 +109,7 @@ def test_every_module_keeps_the_import_rules():
 
 
 def test_every_capability_package_is_in_the_rules():
-    packages = {
-        f"bot.{p.name}" for p in (ROOT / "bot").iterdir() if (p / "__init__.py").exists()
-    }
+    packages = {f"bot.{p.name}" for p in (ROOT / "bot").iterdir() if (p / "__init__.py").exists()}
     known = set(ARROWS) | PURE | ROOT_USERS | {CORE}
     assert packages - known == set(), "a new package needs a line in ARROWS (and the README)"
 
