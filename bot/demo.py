@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.fakeapi.people import SimulatedPerson
 from bot.fakeapi.script import plan_meeting
 from bot.fakeapi.transcript import write_transcripts
 from bot.fakeapi.world import ManualClock, OfflineWorld
@@ -116,27 +117,33 @@ async def _preparation(world: OfflineWorld) -> None:
     await mette.sends("/help")
 
 
-async def _meeting(world: OfflineWorld) -> None:
+def _cast(world: OfflineWorld) -> tuple[SimulatedPerson, ...]:
+    """Mette (leader), Rikke (referent), Jonas, Aisha and Lars (participants)."""
     telegram = world.telegram
     assert telegram is not None
-    mette, rikke, jonas, aisha, lars = (
+    return tuple(
         telegram.person(user_id, name, **extra)
         for user_id, name, extra in (
             (101, "Mette", {"last_name": "Holm"}), (150, "Rikke", {}), (202, "Jonas", {}),
             (203, "Aisha", {}), (204, "Lars", {"language_code": "en"}),
         )
     )  # fmt: skip
+
+
+async def _tick(world: OfflineWorld, seconds: float = 3) -> None:
+    """Let time pass: the panel and lists catch up, timebox warnings fall due."""
+    world.clock.advance(seconds=seconds)
+    await world.fire_due_timers()
+
+
+async def _meeting(world: OfflineWorld) -> None:
+    """Linking the group, Since last time and Explore; then the vote and the agreement."""
+    mette, rikke, jonas, aisha, lars = _cast(world)
     group = world.group(GROUP_ID, "Team Fritid (gruppe)")
     await mette.sends_in_group(group, "/linkmeeting")
     world.clock.now = MEETING_AT
-
-    async def tick(seconds: float = 3) -> None:
-        """Let time pass: the panel and lists catch up, timebox warnings fall due."""
-        world.clock.advance(seconds=seconds)
-        await world.fire_due_timers()
-
     await mette.sends_in_group(group, "/startmeeting")  # 1. Since last time
-    await tick(8 * 60)  # the leader is warned privately before the timebox ends
+    await _tick(world, 8 * 60)  # the leader is warned privately before the timebox ends
     await mette.taps_in_group(group, "Næste ▶")  # 2. Explore
     await jonas.taps_in_group(group, "➕ Tilføj tema")
     await jonas.taps(jonas.button_starting("Flere unge er kommet"))  # one of his prepared points
@@ -155,8 +162,14 @@ async def _meeting(world: OfflineWorld) -> None:
     await rikke.taps_in_group(group, "Flet dubletter")
     await rikke.taps("3. Vi mister de unge efter sommerferien")
     await rikke.taps(rikke.button_starting("4. Attendance"))
-    await tick()
+    await _tick(world)
+    await _vote(world, group)
+    await _agreement(world, group)
 
+
+async def _vote(world: OfflineWorld, group: dict[str, object]) -> None:
+    """Interpret: dots, a restart mid-vote, a tie the leader breaks, the referent's note."""
+    mette, rikke, jonas, aisha, lars = _cast(world)
     await mette.taps_in_group(group, "Næste ▶")  # 3. Interpret
     job, hear, summer, evening = (
         mette.button_starting(f"➕ {n}.", chat_id=GROUP_ID) for n in (1, 2, 3, 4)
@@ -172,7 +185,7 @@ async def _meeting(world: OfflineWorld) -> None:
     await world.restart()
     for label in (hear, evening, evening):
         await lars.taps_in_group(group, label)
-    await tick()
+    await _tick(world)
     await mette.taps_in_group(group, "🔒 Luk afstemningen (mødeleder)")
     await mette.taps_in_group(group, mette.button_starting("3.", chat_id=GROUP_ID))  # a tie
     await rikke.sends_in_group(
@@ -180,10 +193,15 @@ async def _meeting(world: OfflineWorld) -> None:
         "Vi bruger ikke jobmentoren nok efter sommerferien; kerneelement: fast kontaktperson.",
         reply_to=_newest_starting(world, "Valgt fokusområde"),
     )
-    await tick()
+    await _tick(world)
 
+
+async def _agreement(world: OfflineWorld, group: dict[str, object]) -> None:
+    """Prepare action and Agreement: the referent writes it, an outside owner accepts by link,
+    the closing round, the end of the meeting and the minutes."""
+    mette, rikke, jonas, aisha, lars = _cast(world)
     await mette.taps_in_group(group, "Næste ▶")  # 4. Prepare action
-    await tick()
+    await _tick(world)
     await mette.taps_in_group(group, "Næste ▶")  # 5. Agreement
     await rikke.taps_in_group(group, "✍ Skriv aftalen")
     for answer in (
@@ -213,11 +231,12 @@ async def _meeting(world: OfflineWorld) -> None:
     await aisha.sends("Aftenerne er et hul i vores tilbud")
     await lars.sends("Look at September attendance every year")
     await rikke.sends("Et fast navn at ringe til gør en forskel")
-    birgit = telegram.person(401, "Birgit", last_name="Berg")
+    assert world.telegram is not None
+    birgit = world.telegram.person(401, "Birgit", last_name="Berg")
     await birgit.sends("/start " + _owner_token(rikke))
-    await tick()
+    await _tick(world)
     await mette.taps_in_group(group, "Afslut mødet ✓")
-    await tick()
+    await _tick(world)
     await mette.sends_in_group(group, "/minutes")
 
 

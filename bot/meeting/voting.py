@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import CallbackQuery, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.charts import draw, plans
 from bot.charts.labels import chart_labels
@@ -72,37 +72,25 @@ async def ballot_screen(svc: Services, live: Live) -> Screen:
     )
     if dialogue.vote_status != "open":
         return Screen(text + "\n\n" + render.text(reader, "vote.closed_note"))
+    return Screen(text, _ballot_buttons(svc, live, current))
+
+
+def _ballot_buttons(svc: Services, live: Live, current: list[Theme]) -> InlineKeyboardMarkup:
+    """A dot button per theme, then take back / my dots, then the leader's close."""
+    reader, meeting = live.audience, live.meeting.id
+
+    def labelled(key: str, prefix: str) -> InlineKeyboardButton:
+        return button(svc.render.text(reader, key), encode(prefix, meeting))
+
     rows = [
-        [
-            button(
-                f"➕ {n}. {shorten(t.text, BUTTON_THEME_CHARS)}",
-                encode(VOTE, t.id),
-            )
-        ]
+        [button(f"➕ {n}. {shorten(t.text, BUTTON_THEME_CHARS)}", encode(VOTE, t.id))]
         for n, t in enumerate(current, start=1)
     ]
-    meeting = live.meeting.id
     rows.append(
-        [
-            button(
-                render.text(reader, "vote.button.take_back"),
-                encode(VOTE_BACK, meeting),
-            ),
-            button(
-                render.text(reader, "vote.button.mine"),
-                encode(VOTE_MINE, meeting),
-            ),
-        ]
+        [labelled("vote.button.take_back", VOTE_BACK), labelled("vote.button.mine", VOTE_MINE)]
     )
-    rows.append(
-        [
-            button(
-                render.text(reader, "vote.button.close"),
-                encode(VOTE_CLOSE, meeting),
-            )
-        ]
-    )
-    return Screen(text, InlineKeyboardMarkup(rows))
+    rows.append([labelled("vote.button.close", VOTE_CLOSE)])
+    return InlineKeyboardMarkup(rows)
 
 
 async def _voter_live(svc: Services, person: Person, payload: Payload) -> Live:
