@@ -23,7 +23,7 @@ from bot.core import guard
 from bot.core.guard import Refused, Toast
 from bot.core.payloads import Choice, Payload, encode
 from bot.core.render import Screen, button
-from bot.core.send import send, settle_question
+from bot.core.send import ask_first, send, settle_question
 from bot.core.services import DDContext, Services, services
 from bot.meeting.events import PhaseEntered
 from bot.meeting.live import CONTRIBUTORS, Live, load
@@ -190,9 +190,10 @@ async def on_remove_action(
     action, live = await _draft_action(svc, person, payload.id_arg(0))
     choice = payload.choice()
     if choice is Choice.ASK:
-        text = svc.render.text(person, "agreement.remove_confirm", description=action.description)
-        markup = svc.render.confirm(person, ACTION_REMOVE, action.id)
-        await send(svc.bot, person, Screen(text, markup))
+        question = svc.render.text(
+            person, "agreement.remove_confirm", description=action.description
+        )
+        await ask_first(svc, person, question, ACTION_REMOVE, action.id)
         return None
     if choice is Choice.KEEP:
         await _settle(svc, person, query, "common.cancelled")

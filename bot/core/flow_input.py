@@ -10,8 +10,8 @@ from bot.core.capability import ButtonHandler
 from bot.core.guard import Refused
 from bot.core.payloads import Choice, Payload
 from bot.core.people import person_of
-from bot.core.render import ANSWER, EDIT, RESTART, SKIP, SUBMIT, Screen
-from bot.core.send import say, send, settle_question
+from bot.core.render import ANSWER, EDIT, RESTART, SKIP, SUBMIT
+from bot.core.send import ask_first, say, settle_question
 from bot.core.services import DDContext, Services, services
 from flows import engine
 from flows.engine import ButtonInput, Event, SkipInput, SubmitInput, TextInput
@@ -100,8 +100,9 @@ async def on_restart_button(
         return None
     await _refuse_closed(svc, person, run)
     if choice is Choice.ASK:
-        markup = svc.render.confirm(person, RESTART, run.id)
-        await send(svc.bot, person, Screen(svc.render.text(person, "prep.restart_confirm"), markup))
+        await ask_first(
+            svc, person, svc.render.text(person, "prep.restart_confirm"), RESTART, run.id
+        )
         return None
     await settle_question(query, svc.render.text(person, "prep.restarted"))
     await svc.runner.start(person, run.flow_id, meeting_id=run.meeting_id, replaces=run)

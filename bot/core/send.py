@@ -24,6 +24,15 @@ async def say(svc: Services, person: Person, key: str, **params: object) -> Mess
     return await send(svc.bot, person, Screen(svc.render.text(person, key, **params)))
 
 
+async def ask_first(
+    svc: Services, person: Person, question: str, prefix: str, *args: object
+) -> None:
+    """Ask before something is thrown away: `question` with Confirm / Keep, which come back to
+    the handler of `prefix` as `Choice.CONFIRM` / `Choice.KEEP` (see `Payload.choice`)."""
+    markup = svc.render.confirm(person, prefix, *args)
+    await send(svc.bot, person, Screen(question, markup))
+
+
 async def post(bot: Bot, chat_id: int, screen: Screen) -> Message:
     """One message to a group."""
     return await bot.send_message(chat_id, screen.text, reply_markup=screen.markup)

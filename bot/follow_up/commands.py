@@ -9,7 +9,7 @@ from bot.core import guard
 from bot.core.payloads import Choice, Payload, encode
 from bot.core.people import person_of
 from bot.core.render import Screen, button
-from bot.core.send import say, send, settle_question
+from bot.core.send import ask_first, say, send, settle_question
 from bot.core.services import DDContext, Services, services
 from bot.follow_up.notices import answer_buttons
 from storage.records import Person
@@ -83,9 +83,8 @@ async def on_cancel_reminder(
     assert reminder is not None
     choice = payload.choice()
     if choice is Choice.ASK:
-        text = svc.render.text(person, "followup.cancel_confirm", due=reminder.due_at)
-        markup = svc.render.confirm(person, REMINDER_CANCEL, reminder.id)
-        await send(svc.bot, person, Screen(text, markup))
+        question = svc.render.text(person, "followup.cancel_confirm", due=reminder.due_at)
+        await ask_first(svc, person, question, REMINDER_CANCEL, reminder.id)
         return None
     if choice is Choice.CONFIRM:
         await svc.repos.reminders.cancel(reminder_id=reminder.id)
@@ -122,10 +121,9 @@ async def on_cancel_meeting_button(
     guard.check(meeting.status == "planned" and meeting.created_by == person.id)
     choice = payload.choice()
     if choice is Choice.ASK:
-        text = svc.render.text(person, "followup.cancel_meeting_confirm", title=meeting.title,
-                               starts=meeting.starts_at)  # fmt: skip
-        markup = svc.render.confirm(person, MEETING_CANCEL, meeting.id)
-        await send(svc.bot, person, Screen(text, markup))
+        question = svc.render.text(person, "followup.cancel_meeting_confirm",
+                                   title=meeting.title, starts=meeting.starts_at)  # fmt: skip
+        await ask_first(svc, person, question, MEETING_CANCEL, meeting.id)
         return None
     if choice is Choice.KEEP:
         await settle_question(query, svc.render.text(person, "common.cancelled"))

@@ -10,7 +10,7 @@ from bot.core.links import start_link
 from bot.core.payloads import Choice, Payload, encode
 from bot.core.people import person_of
 from bot.core.render import Screen, button
-from bot.core.send import say, send, settle_question
+from bot.core.send import ask_first, say, send, settle_question
 from bot.core.services import DDContext, Services, services
 from storage.records import Invite, Meeting, Person
 
@@ -63,8 +63,8 @@ async def on_revoke_button(
         return None
     role = svc.render.text(person, f"role.{invite.role}")
     if choice is Choice.ASK:
-        text = svc.render.text(person, "invite.revoke_confirm", role=role)
-        await send(svc.bot, person, Screen(text, svc.render.confirm(person, REVOKE, invite.id)))
+        question = svc.render.text(person, "invite.revoke_confirm", role=role)
+        await ask_first(svc, person, question, REVOKE, invite.id)
         return None
     now = svc.clock()
     await svc.repos.invites.revoke(invite, now)
