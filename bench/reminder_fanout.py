@@ -134,8 +134,8 @@ async def child(db_url: str, port: int, rate: float) -> None:
     from sqlalchemy import func, select
     from telegram.ext import AIORateLimiter
 
+    from bench import _bot_internals as internals
     from bot.app import build_application
-    from bot.context import SERVICES_KEY
     from bot.lifecycle import running
     from bot.settings import Settings
     from storage.schema import reminders
@@ -146,12 +146,11 @@ async def child(db_url: str, port: int, rate: float) -> None:
     )  # fmt: skip
     app = build_application(settings, rate_limiter=AIORateLimiter(overall_max_rate=rate))
     async with running(app):
-        services = app.bot_data[SERVICES_KEY]
-        async with services.engine.connect() as conn:
+        async with internals.db_engine(app).connect() as conn:
             scheduled = select(func.count()).where(reminders.c.status == "scheduled")
             pending = (await conn.execute(scheduled)).scalar_one()
         print(json.dumps({"pending": pending, "rss_mb": rss_mb()}), flush=True)
-        while await services.repos.reminders.next_due_at() is not None:  # noqa: ASYNC110
+        while await internals.repos(app).reminders.next_due_at() is not None:  # noqa: ASYNC110
             await asyncio.sleep(0.5)  # the table is the state: poll it until it is drained
         await asyncio.sleep(0.5)
         print(json.dumps({"done": True, "rss_mb": rss_mb()}), flush=True)

@@ -1,105 +1,93 @@
 """A vote storm: 50 participants each press 3 dot-vote buttons within one second.
 
-Prints p50/p95 milliseconds from each tap (update) to its dot being stored, beside a bare PTB
-bot that only answers the same taps (the baseline, measured in the same run), and how many
-times the group's ballot message was edited: edits are coalesced to at most one per 3 s per
-message, so the group stays well inside Telegram's 20 messages a minute.
+Both sides get the same taps through their Application's real update queue and are timed the
+same way: from the tap (the update queued) to its answered button (the tap's own
+answerCallbackQuery reaching the fake Bot API). The baseline is a bare PTB bot that only answers
+the taps (PTB's SimpleUpdateProcessor, nothing of ours); Datadialog stores the dot first, then
+answers (its PerChatOrderedProcessor). Both use PTB's AIORateLimiter as Datadialog configures
+it. A tap counts only if its own query id is answered, once, with the right text: none for the
+baseline, Datadialog's "dot on <theme>, n left" toast for that theme and count. After each storm
+the database must hold every dot that was tapped, and the group's ballot message edits seen
+during the storm are counted (the bot coalesces them to stay inside Telegram's group limit).
 
-    python -m bench.vote_storm             # about 25 seconds
-    python -m bench.vote_storm --rounds 5  # more storms, medians reported
+    python -m bench.vote_storm             # three storms, about 45 seconds
+    python -m bench.vote_storm --rounds 1  # one storm, about 20 seconds
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import itertools
+import re
 import statistics
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
+from sqlalchemy import select
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler
+from telegram.ext import Application
 
+from bench import _bot_internals as internals
+from bench.bare_ptb import answering_app, processor_name, rate_limiter_name, running_bare
 from bench.lean_api import BOT, TOKEN, LeanApi
 from bot.app import build_application
-from bot.context import SERVICES_KEY
 from bot.lifecycle import running
-from bot.meeting import phases
-from bot.meeting.kit import KIT_KEY
-from bot.meeting.live import load
-from bot.meeting.timers import COALESCE
-from bot.ordering import PerChatOrderedProcessor
 from bot.settings import Settings
-from flows.dialogue import DEFAULT_DOTS, DEFAULT_TIMEBOXES, Phase
+from storage.db import open_engine
+from storage.schema import users, votes
 
 PARTICIPANTS = 50
 TAPS_EACH = 3
 THEMES = 6
 GROUP = -1_000_000_000_001
 FIRST_USER = 20_000
+WAIT_FOR_ANSWERS_S = 60.0
 
 
-async def answer_only(update: Update, context) -> None:
-    await update.callback_query.answer()
+@dataclass
+class Storm:
+    to_answer: list[float]
+    """Milliseconds from each tap to its right answer."""
+    taps: int
+    right: int
+    wrong: int
+    answered_twice: int
+    processor: str
+    spread: float
+    """Seconds from the first tap queued to the last."""
+    ballot_edits: int = 0
+    smallest_edit_gap: float | None = None
+    dots_stored: int = 0
+    dots_as_tapped: bool = False
 
 
-def baseline_app(api: LeanApi) -> Application:
-    builder = ApplicationBuilder().token(TOKEN).request(api).get_updates_request(api)
-    builder = builder.updater(None).rate_limiter(AIORateLimiter(max_retries=3))
-    app = builder.concurrent_updates(PerChatOrderedProcessor(64)).build()
-    app.add_handler(CallbackQueryHandler(answer_only))
-    return app
-
-
-async def meeting_in_interpret(app: Application) -> tuple[int, list[int]]:
-    """A meeting with 50 participants in its Interpret step: (ballot message, theme ids)."""
-    svc, kit = app.bot_data[SERVICES_KEY], app.bot_data[KIT_KEY]
-    now = svc.clock()
-    leader = await svc.repos.people.ensure(1, "Leader", "da", "Europe/Copenhagen", now)
-    later = now.replace(year=now.year + 1)
-    meeting, _ = await svc.repos.meetings.create(
-        leader, title="Bench", team_name="Team", starts_at=later, prep_deadline_at=later,
-        time_zone="Europe/Copenhagen", prep_flow_id="three_points", now=now,
-    )  # fmt: skip
-    invite = await svc.repos.invites.issue(meeting.id, "participant", expires_at=later, now=now)
-    for user_id in range(FIRST_USER, FIRST_USER + PARTICIPANTS):
-        person = await svc.repos.people.ensure(
-            user_id, f"P{user_id}", "da", "Europe/Copenhagen", now
-        )
-        await svc.repos.invites.redeem(invite.token, person, now)
-    await svc.repos.dialogues.link(
-        meeting.id, GROUP, leader, now, timeboxes=DEFAULT_TIMEBOXES, dots=DEFAULT_DOTS
-    )
-    themes = [
-        (await svc.repos.themes.add(meeting.id, leader.id, f"Tema {n}", now)).id
-        for n in range(1, THEMES + 1)
+def tap_plan(themes: list[int]) -> list[tuple[str, int, int, int]]:
+    """(query id, user, tap index, theme id) of everyone's taps, round by round."""
+    return [
+        (f"{user_id}-{tap}", user_id, tap, themes[(n + tap) % len(themes)])
+        for tap in range(TAPS_EACH)
+        for n, user_id in enumerate(range(FIRST_USER, FIRST_USER + PARTICIPANTS))
     ]
-    live = await load(svc, meeting.id)
-    assert live is not None
-    await phases.move(kit, live, Phase.INTERPRET)
-    dialogue = await svc.repos.dialogues.get(meeting.id)
-    assert dialogue is not None
-    assert dialogue.ballot_message_id is not None
-    return dialogue.ballot_message_id, themes
 
 
-def taps(app: Application, ballot_id: int, themes: list[int], storm: int) -> list[Update]:
-    """Everyone's taps, round by round, as Telegram would deliver them."""
+def tap_updates(app: Application, ballot_id: int, plan, storm: int) -> list[Update]:
+    """The taps as Telegram would deliver them."""
     message = {"message_id": ballot_id, "date": 0, "from": BOT, "text": "Prioritér",
                "chat": {"id": GROUP, "type": "supergroup", "title": "Team"}}  # fmt: skip
     updates = []
-    for tap in range(TAPS_EACH):
-        for n, user_id in enumerate(range(FIRST_USER, FIRST_USER + PARTICIPANTS)):
-            user = {"id": user_id, "is_bot": False, "first_name": f"P{user_id}"}
-            theme = themes[(n + tap) % len(themes)]
-            query = {"id": f"{storm}-{user_id}-{tap}", "from": user, "chat_instance": "c",
-                     "message": message, "data": f"v:{theme}"}  # fmt: skip
-            updates.append(
-                Update.de_json({"update_id": len(updates) + 1, "callback_query": query}, app.bot)
-            )
+    for query_id, user_id, _, theme in plan:
+        user = {"id": user_id, "is_bot": False, "first_name": f"P{user_id}"}
+        query = {"id": f"{storm}-{query_id}", "from": user, "chat_instance": "c",
+                 "message": message, "data": f"v:{theme}"}  # fmt: skip
+        updates.append(
+            Update.de_json({"update_id": len(updates) + 1, "callback_query": query}, app.bot)
+        )
     return updates
 
 
@@ -114,52 +102,99 @@ async def spread_over_one_second(app: Application, updates: list[Update]) -> dic
     return put_at
 
 
-async def storm_datadialog(data_dir: Path, storm: int) -> tuple[list[float], list[float], int, int]:
-    """(ms to stored dot, ms to answered tap, ballot edits, dots stored) for one storm."""
+def timings(api: LeanApi, put_at: dict[str, float], processor: str) -> Storm:
+    to_answer = [(api.right_answers[q] - t) * 1000 for q, t in put_at.items()
+                 if q in api.right_answers]  # fmt: skip
+    spread = max(put_at.values()) - min(put_at.values())
+    return Storm(to_answer, len(put_at), len(to_answer), len(api.wrong_answers),
+                 api.answered_twice, processor, spread)  # fmt: skip
+
+
+async def storm_baseline(storm: int) -> Storm:
+    api = LeanApi()
+    app = answering_app(api)
+    async with running_bare(app):
+        updates = tap_updates(app, 1, tap_plan(list(range(1, THEMES + 1))), storm)
+        for update in updates:
+            api.expect_answer(update.callback_query.id, None)
+        put_at = await spread_over_one_second(app, updates)
+        await api.all_answered(WAIT_FOR_ANSWERS_S)
+    return timings(api, put_at, f"{processor_name(app)}, {rate_limiter_name(app)}")
+
+
+async def meeting_in_interpret(app: Application) -> tuple[int, dict[int, str]]:
+    """A meeting with 50 participants in its Interpret step: (ballot message, theme texts)."""
+    repos, now = internals.repos(app), internals.now(app)
+    leader = await repos.people.ensure(1, "Leader", "da", "Europe/Copenhagen", now)
+    later = now.replace(year=now.year + 1)
+    meeting, _ = await repos.meetings.create(
+        leader, title="Bench", team_name="Team", starts_at=later, prep_deadline_at=later,
+        time_zone="Europe/Copenhagen", prep_flow_id="three_points", now=now,
+    )  # fmt: skip
+    invite = await repos.invites.issue(meeting.id, "participant", expires_at=later, now=now)
+    for user_id in range(FIRST_USER, FIRST_USER + PARTICIPANTS):
+        person = await repos.people.ensure(user_id, f"P{user_id}", "da", "Europe/Copenhagen", now)
+        await repos.invites.redeem(invite.token, person, now)
+    themes = {}
+    for n in range(1, THEMES + 1):
+        theme = await repos.themes.add(meeting.id, leader.id, f"Tema {n}", now)
+        themes[theme.id] = theme.text
+    ballot_id = await internals.open_ballot(app, meeting.id, GROUP, leader)
+    return ballot_id, themes
+
+
+def plain(text: str) -> str:
+    """A text as a button's answer shows it: no HTML."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+async def dots_in_database(settings: Settings) -> Counter[tuple[int, int]]:
+    """(user, theme) -> dots, read from the database after the bot stopped."""
+    query = select(users.c.telegram_id, votes.c.theme_id).join(votes, votes.c.user_id == users.c.id)
+    db = open_engine(settings.db_url)
+    try:
+        async with db.connect() as conn:
+            return Counter((user, theme) for user, theme in (await conn.execute(query)).all())
+    finally:
+        await db.dispose()
+
+
+async def storm_datadialog(data_dir: Path, storm: int) -> Storm:
     api = LeanApi()
     settings = Settings(_env_file=None, data_dir=data_dir, token=SecretStr(TOKEN))
-    app = build_application(settings, request=api)
+    app = build_application(settings, request=api)  # Telegram's rate limits, as deployed
     async with running(app):
         ballot_id, themes = await meeting_in_interpret(app)
-        svc = app.bot_data[SERVICES_KEY]
-        stored_at: dict[int, list[float]] = defaultdict(list)
-        cast = svc.repos.themes.cast
-
-        async def timed_cast(theme_id, voter_id, now, **kwargs):
-            outcome = await cast(theme_id, voter_id, now, **kwargs)
-            stored_at[voter_id].append(time.perf_counter())
-            return outcome
-
-        svc.repos.themes.cast = timed_cast  # type: ignore[method-assign]
+        plan = tap_plan(list(themes))
+        budget = internals.dots_per_person()
+        updates = tap_updates(app, ballot_id, plan, storm)
+        for (_, _, tap, theme), update in zip(plan, updates, strict=True):
+            toast = internals.text(app, "vote.cast", theme=themes[theme], left=budget - tap - 1)
+            api.expect_answer(update.callback_query.id, plain(toast))
         edits_before = len(api.edits)
-        updates = taps(app, ballot_id, themes, storm)
         put_at = await spread_over_one_second(app, updates)
-        await api.wait_until_answered(len(updates))
-        await asyncio.sleep(COALESCE.total_seconds() + 0.5)  # the coalesced last edit
-        user_ids = {person.id: person.telegram_id for person in
-                    [await svc.repos.people.get(uid) for uid in stored_at]}  # fmt: skip
-        to_stored = []
-        for person_id, times in stored_at.items():
-            telegram_id = user_ids[person_id]
-            for tap, at in enumerate(times):
-                to_stored.append((at - put_at[f"{storm}-{telegram_id}-{tap}"]) * 1000)
-        to_answer = [(api.answered[q] - t) * 1000 for q, t in put_at.items()]
-        ballot_edits = [e for e in api.edits[edits_before:] if e[:2] == (GROUP, ballot_id)]
-        dots = len(await svc.repos.themes.votes(1))
-    return to_stored, to_answer, len(ballot_edits), dots
-
-
-async def storm_baseline(storm: int) -> list[float]:
-    api = LeanApi()
-    app = baseline_app(api)
-    async with running(app):
-        updates = taps(app, 1, list(range(1, THEMES + 1)), storm)
-        put_at = await spread_over_one_second(app, updates)
-        await api.wait_until_answered(len(updates))
-    return [(api.answered[q] - t) * 1000 for q, t in put_at.items()]
+        await api.all_answered(WAIT_FOR_ANSWERS_S)
+        quiet = internals.ballot_edit_interval() + 1.0  # the coalesced last edit, then calm
+        seen = -1
+        while seen != len(api.edits):
+            seen = len(api.edits)
+            await asyncio.sleep(quiet)
+        edit_times = [when for chat, message, when in api.edits[edits_before:]
+                      if (chat, message) == (GROUP, ballot_id)]  # fmt: skip
+        result = timings(api, put_at, f"{processor_name(app)}, {rate_limiter_name(app)}")
+    dots = await dots_in_database(settings)
+    tapped = Counter((user, theme) for _, user, _, theme in plan)
+    result.ballot_edits = len(edit_times)
+    gaps = [b - a for a, b in itertools.pairwise(edit_times)]
+    result.smallest_edit_gap = min(gaps) if gaps else None
+    result.dots_stored = sum(dots.values())
+    result.dots_as_tapped = dots == tapped
+    return result
 
 
 def p(values: list[float], percent: int) -> float:
+    if len(values) < 2:
+        return float("nan")
     return statistics.quantiles(values, n=100)[percent - 1]
 
 
@@ -168,29 +203,46 @@ async def measure(rounds: int) -> None:
     await storm_baseline(0)
     with tempfile.TemporaryDirectory() as folder:
         await storm_datadialog(Path(folder), 0)
-    rows = []
+    rows: list[tuple[Storm, Storm]] = []
     for storm in range(1, rounds + 1):
-        baseline = await storm_baseline(storm)
+        base = await storm_baseline(storm)
         with tempfile.TemporaryDirectory() as folder:
-            stored, answered, edits, dots = await storm_datadialog(Path(folder), storm)
-        rows.append((baseline, stored, answered, edits, dots))
-        print(f"storm {storm}: baseline answered p50 {p(baseline, 50):5.1f} ms "
-              f"p95 {p(baseline, 95):5.1f} ms | Datadialog stored p50 {p(stored, 50):5.1f} ms "
-              f"p95 {p(stored, 95):5.1f} ms, answered p95 {p(answered, 95):5.1f} ms "
-              f"| ballot edits {edits} | dots {dots}")  # fmt: skip
+            dd = await storm_datadialog(Path(folder), storm)
+        rows.append((base, dd))
+        gap = f"{dd.smallest_edit_gap:.1f} s" if dd.smallest_edit_gap is not None else "-"
+        print(f"storm {storm}: bare PTB p50 {p(base.to_answer, 50):5.2f} ms "
+              f"p95 {p(base.to_answer, 95):5.2f} ms ({base.right}/{base.taps} right) | "
+              f"Datadialog p50 {p(dd.to_answer, 50):5.2f} ms p95 {p(dd.to_answer, 95):5.2f} ms "
+              f"({dd.right}/{dd.taps} right) | ballot edits {dd.ballot_edits}, smallest gap "
+              f"{gap} | dots stored {dd.dots_stored}/{dd.taps}")  # fmt: skip
     med = statistics.median
-    base95 = med(p(r[0], 95) for r in rows)
-    stored50, stored95 = med(p(r[1], 50) for r in rows), med(p(r[1], 95) for r in rows)
+    base50, base95 = (med(p(b.to_answer, q) for b, _ in rows) for q in (50, 95))
+    dd50, dd95 = (med(p(d.to_answer, q) for _, d in rows) for q in (50, 95))
+    base, dd = rows[-1]
+    spread = max(s.spread for row in rows for s in row)
+    gaps = [d.smallest_edit_gap for _, d in rows if d.smallest_edit_gap is not None]
     print()
+    print(f"{PARTICIPANTS} participants x {TAPS_EACH} taps, queued within {spread:.2f} s, "
+          f"timed from tap to answered button; median of {rounds} storm(s)")  # fmt: skip
+    print(f"{'Datadialog / bare PTB':55} p95 {dd95 / base95:6.1f}x,   p50 {dd50 / base50:6.1f}x")
+    print(f"{'bare PTB   ' + base.processor:55} p95 {base95:6.2f} ms, p50 {base50:6.2f} ms   "
+          "(answers the tap)")  # fmt: skip
+    print(f"{'Datadialog ' + dd.processor:55} p95 {dd95:6.2f} ms, p50 {dd50:6.2f} ms   "
+          "(stores the dot, then answers)")  # fmt: skip
+    for name, index in (("bare PTB", 0), ("Datadialog", 1)):
+        storms = [row[index] for row in rows]
+        made = ", ".join(f"{s.taps}/{s.right}" for s in storms)
+        wrong, twice = sum(s.wrong for s in storms), sum(s.answered_twice for s in storms)
+        print(f"{name:10} taps made / right answers {made}   (wrong {wrong}, "
+              f"answered twice {twice})")  # fmt: skip
+    dds = [d for _, d in rows]
+    print(f"Datadialog ballot edits seen      {', '.join(str(d.ballot_edits) for d in dds)}   "
+          f"(for {', '.join(str(d.taps) for d in dds)} taps; smallest gap between two edits "
+          f"{f'{min(gaps):.1f} s' if gaps else '-'})")  # fmt: skip
     print(
-        f"{PARTICIPANTS} participants x {TAPS_EACH} taps in one second, median of {rounds} storm(s)"
+        f"Datadialog dots in the database   {', '.join(str(d.dots_stored) for d in dds)}   "
+        f"(each tap's dot on its theme: {'yes' if all(d.dots_as_tapped for d in dds) else 'NO'})"
     )
-    print(f"bare PTB answering the taps     p95 {base95:6.1f} ms")
-    print(f"Datadialog tap -> stored dot    p50 {stored50:6.1f} ms, p95 {stored95:6.1f} ms "
-          f"(ratio of p95s {stored95 / base95:.1f}x the baseline)")  # fmt: skip
-    print(f"ballot edits per storm          {', '.join(str(r[3]) for r in rows)} "
-          f"(at most one per {COALESCE.total_seconds():.0f} s; 150 uncoalesced)")  # fmt: skip
-    print(f"dots stored per storm           {', '.join(str(r[4]) for r in rows)} (expected 150)")
 
 
 def main() -> None:
