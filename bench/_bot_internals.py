@@ -16,11 +16,10 @@ from telegram.ext import Application
 
 from bot.charts import draw
 from bot.charts.plans import OTHERS, ChartPlan, plans_for
-from bot.context import SERVICES_KEY, Services
+from bot.core.services import SERVICES_KEY, Services
+from bot.data.importing import import_rows
 from bot.dataset.reader import read_file
-from bot.handlers.data import import_rows
 from bot.meeting import phases
-from bot.meeting.kit import KIT_KEY, Kit
 from bot.meeting.live import load
 from bot.meeting.timers import COALESCE
 from flows.dialogue import DEFAULT_DOTS, DEFAULT_TIMEBOXES, Phase
@@ -59,10 +58,6 @@ def db_engine(app: Application) -> AsyncEngine:
     return services(app).engine
 
 
-def _kit(app: Application) -> Kit:
-    return app.bot_data[KIT_KEY]
-
-
 # The live meeting --------------------------------------------------------------------------
 
 
@@ -76,7 +71,7 @@ async def open_ballot(app: Application, meeting_id: int, group_chat_id: int, lea
     )  # fmt: skip
     live = await load(svc, meeting_id)
     assert live is not None
-    await phases.move(_kit(app), live, Phase.INTERPRET)
+    await phases.move(svc, live, Phase.INTERPRET)
     dialogue = await svc.repos.dialogues.get(meeting_id)
     assert dialogue is not None
     assert dialogue.ballot_message_id is not None
