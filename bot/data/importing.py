@@ -10,7 +10,7 @@ from bot.core.render import Screen
 from bot.core.send import say, send
 from bot.core.services import DDContext, Services, services
 from bot.dataset.reader import MAX_FILE_BYTES, ImportRefused, read_file
-from storage.records import Meeting
+from storage.records import Meeting, Person
 
 
 async def import_rows(
@@ -53,3 +53,12 @@ async def on_document(update: Update, context: DDContext) -> None:
     for note in notes:
         await say(svc, person, f"import.note.{note.key}")
     await say(svc, person, "import.done", rows=rows, charts=charts, title=meeting.title)
+    await _back_to_open_question(svc, person)
+
+
+async def _back_to_open_question(svc: Services, person: Person) -> None:
+    """The file may come in the middle of a flow (the leader's checklist): ask its open
+    question again, so it is not lost above the import messages."""
+    runs = await svc.repos.runs.open_for(person.id)
+    if runs:
+        await svc.runner.resume(person, runs[0], editable=True)

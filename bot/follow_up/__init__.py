@@ -40,6 +40,7 @@ CAPABILITY = Capability(
         notices.WRITE_OWNER: answers.on_write_owner,
         notices.REASSIGN: answers.on_reassign,
         commands.REMINDER_CANCEL: commands.on_cancel_reminder,
+        commands.REMINDERS_PAGE: commands.on_reminders_page,
         commands.MEETING_CANCEL: commands.on_cancel_meeting_button,
     },
     finish_hooks={

@@ -9,14 +9,16 @@ from bot.core import guard
 from bot.core.payloads import Choice, Payload, encode
 from bot.core.people import person_of
 from bot.core.render import Screen, button
-from bot.core.send import ask_first, say, send, settle_question
+from bot.core.send import ask_first, edit_quietly, say, send, settle_question
 from bot.core.services import DDContext, Services, services
 from bot.follow_up.notices import answer_buttons
 from storage.records import Person
 
 REMINDER_CANCEL = "rx"
+REMINDERS_PAGE = "rp"
 MEETING_CANCEL = "cm"
-LISTED_REMINDERS = 20
+REMINDERS_PER_PAGE = 8
+CANCELS_PER_ROW = 4
 
 
 async def on_myactions(update: Update, context: DDContext) -> None:
@@ -45,19 +47,48 @@ async def _led_meeting_ids(svc: Services, person: Person) -> list[int]:
 
 
 async def on_reminders(update: Update, context: DDContext) -> None:
-    """/reminders — what is scheduled for the meetings I lead, each with a cancel button."""
+    """/reminders — what is scheduled for the meetings I lead, a page at a time, each with a
+    cancel button."""
     person = await person_of(update, context)
     svc = services(context)
     led = await _led_meeting_ids(svc, person)
     if not led:
         await say(svc, person, "status.not_leader")
         return
-    scheduled = await svc.repos.reminders.scheduled_for(led, LISTED_REMINDERS)
-    if not scheduled:
+    screen = await _reminders_page(svc, person, led, 0)
+    if screen is None:
         await say(svc, person, "followup.nothing_scheduled")
         return
-    lines, rows = [svc.render.text(person, "followup.scheduled_header")], []
-    for number, reminder in enumerate(scheduled, start=1):
+    await send(svc.bot, person, screen)
+
+
+async def on_reminders_page(
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
+) -> str | None:
+    """rp:<page> — another page of /reminders, in the same message."""
+    svc = services(context)
+    led = await _led_meeting_ids(svc, person)
+    screen = await _reminders_page(svc, person, led, payload.id_arg(0)) if led else None
+    guard.check(screen is not None and query.message is not None)
+    assert screen is not None
+    assert query.message is not None
+    await edit_quietly(svc.bot, person.telegram_id, query.message.message_id, screen)
+    return None
+
+
+async def _reminders_page(
+    svc: Services, person: Person, meeting_ids: list[int], page: int
+) -> Screen | None:
+    first = page * REMINDERS_PER_PAGE
+    scheduled, total = await svc.repos.reminders.scheduled_for(
+        meeting_ids, REMINDERS_PER_PAGE, offset=first
+    )
+    if not scheduled:
+        return None
+    header = svc.render.text(person, "followup.scheduled_header", first=first + 1,
+                             last=first + len(scheduled), total=total)  # fmt: skip
+    lines, cancels = [header], []
+    for number, reminder in enumerate(scheduled, start=first + 1):
         target = await svc.repos.people.get(reminder.user_id)
         lines.append(svc.render.text(
             person, "followup.scheduled_line", number=number,
@@ -65,8 +96,18 @@ async def on_reminders(update: Update, context: DDContext) -> None:
             name=target.display_name if target else "–", due=reminder.due_at,
         ))  # fmt: skip
         label = svc.render.text(person, "followup.button.cancel", number=number)
-        rows.append([button(label, encode(REMINDER_CANCEL, reminder.id))])
-    await send(svc.bot, person, Screen("\n".join(lines), InlineKeyboardMarkup(rows)))
+        cancels.append(button(label, encode(REMINDER_CANCEL, reminder.id)))
+    rows = [cancels[i : i + CANCELS_PER_ROW] for i in range(0, len(cancels), CANCELS_PER_ROW)]
+    turns = []
+    if page > 0:
+        turns.append(button(svc.render.text(person, "followup.button.newer"),
+                            encode(REMINDERS_PAGE, page - 1)))  # fmt: skip
+    if first + len(scheduled) < total:
+        turns.append(button(svc.render.text(person, "followup.button.later"),
+                            encode(REMINDERS_PAGE, page + 1)))  # fmt: skip
+    if turns:
+        rows.append(turns)
+    return Screen("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
 async def on_cancel_reminder(

@@ -75,6 +75,7 @@ async def on_meetings(update: Update, context: DDContext) -> None:
     for meeting, role in mine:
         lines.append(
             svc.render.text(person, "meetings.line", title=meeting.title, team=meeting.team_name,
-                            role=svc.render.text(person, f"role.{role}"), starts=meeting.starts_at)
+                            role=svc.render.text(person, f"role.{role}"), starts=meeting.starts_at,
+                            number=meeting.id)
         )  # fmt: skip
     await send(svc.bot, person, Screen("\n".join(lines)))

@@ -29,7 +29,8 @@ async def meeting_planned(svc: Services, person: Person, run: Run) -> None:
     participants, referent = await _issue_invites(svc, meeting)
     form = svc.render.text(person, f"newmeeting.prep_form.option.{meeting.prep_flow_id}")
     await say(svc, person, "newmeeting.created", title=meeting.title, team=meeting.team_name,
-              starts=meeting.starts_at, deadline=meeting.prep_deadline_at, form=form)  # fmt: skip
+              starts=meeting.starts_at, deadline=meeting.prep_deadline_at, form=form,
+              number=meeting.id)  # fmt: skip
     if team_existed:
         await say(svc, person, "newmeeting.existing_team", team=meeting.team_name)
     await say(

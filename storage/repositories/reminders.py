@@ -154,16 +154,23 @@ class ReminderRepository:
             )
         return moved.rowcount
 
-    async def scheduled_for(self, meeting_ids: Sequence[int], limit: int) -> list[Reminder]:
-        """What is still to be sent for these meetings (and their actions), soonest first."""
+    async def scheduled_for(
+        self, meeting_ids: Sequence[int], limit: int, offset: int = 0
+    ) -> tuple[list[Reminder], int]:
+        """A page of what is still to be sent for these meetings (and their actions), soonest
+        first, and how many there are in all."""
+        scheduled = and_(reminders.c.status == SCHEDULED, reminders.c.meeting_id.in_(meeting_ids))
         async with self._engine.connect() as conn:
             result = await conn.execute(
                 select(reminders)
-                .where(reminders.c.status == SCHEDULED, reminders.c.meeting_id.in_(meeting_ids))
+                .where(scheduled)
                 .order_by(reminders.c.due_at, reminders.c.id)
                 .limit(limit)
+                .offset(offset)
             )
-            return [_reminder(row) for row in result.mappings()]
+            page = [_reminder(row) for row in result.mappings()]
+            total = (await conn.execute(select(func.count()).where(scheduled))).scalar_one()
+        return page, total
 
     async def answered(self, action_id: int) -> None:
         """The owner answered: their sent nudges count as answered, waiting escalations go."""

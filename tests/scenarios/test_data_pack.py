@@ -20,8 +20,11 @@ async def test_the_leaders_file_is_stored_and_every_participant_gets_one_album_f
     mette = world.person(101, "Mette")
     token, _ = await plan_meeting(mette)
     await mette.sends_document("fritidsindsats.csv", SAMPLE_DATA.read_bytes())
-    assert mette.texts()[-2] == da("import.note.windows_1252")
-    assert mette.last_text().startswith("Data til Status på fritidsindsatsen er gemt: 31 rækker, 5")
+    assert mette.texts()[-3] == da("import.note.windows_1252")
+    assert mette.texts()[-2].startswith("Data til Status på fritidsindsatsen er gemt: 31 rækker, 5")
+    # The file came in the middle of her checklist: its open question is asked again, last.
+    assert mette.last_text().startswith("Spørgsmål 1 af 6\nHvad er formålet med mødet?")
+    assert mette.last_text() == mette.texts()[-4]
     assert await stored_rows(world) == 31
 
     await mette.sends("/pack")  # the leader's preview

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.schema import actions, meetings, reminders
 from tests.support.steps import answer_three_points, plan_meeting
@@ -279,8 +279,20 @@ async def test_the_leader_sees_and_cancels_scheduled_reminders(world, da):
     mette, jonas, _, _ = await _agreement(world)
     await mette.sends("/reminders")
     listing = mette.last_text()
-    assert listing.startswith("Planlagte påmindelser\n1. torsdag 17. december 2026 kl. 09:00 – "
-                              "påmindelse om handling til Jonas")  # fmt: skip
+    async with world.services.engine.connect() as conn:
+        total = (
+            await conn.execute(select(func.count()).where(reminders.c.status == "scheduled"))
+        ).scalar_one()
+    assert total > 8  # more than a page
+    assert listing.startswith(f"Planlagte påmindelser (1–8 af {total})\n1. torsdag 17. december "
+                              "2026 kl. 09:00 – påmindelse om handling til Jonas")  # fmt: skip
+    assert mette.last_buttons() == [*(f"Aflys {n}" for n in range(1, 9)), "Næste ▶"]
+    await mette.taps("Næste ▶")  # the same message shows the next page
+    assert mette.last_text().startswith(f"Planlagte påmindelser (9–{min(16, total)} af {total})")
+    assert "Aflys 9" in mette.last_buttons()
+    assert "◀ Forrige" in mette.last_buttons()
+    await mette.taps("◀ Forrige")
+    assert mette.last_text() == listing
     await jonas.sends("/reminders")
     assert jonas.last_text() == da("status.not_leader")
     await mette.taps("Aflys 1")

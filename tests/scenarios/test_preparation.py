@@ -14,6 +14,9 @@ async def test_leader_plans_three_join_one_resumes_after_restart_and_status_show
     mette = world.person(101, "Mette", last_name="Holm")
     participant_token, _ = await plan_meeting(mette)
     assert mette.texts()[-1].startswith("Spørgsmål 1 af 6")  # her own checklist opens at once
+    assert any("er oprettet som møde nr. 1," in text for text in mette.texts())
+    await mette.sends("/meetings")  # the number the command line asks for
+    assert mette.last_text().endswith("– mødeleder\n  Nr. 1 · torsdag 3. december 2026 kl. 10:00")
 
     jonas = world.person(202, "Jonas")
     aisha = world.person(203, "Aisha")
