@@ -13,7 +13,7 @@ from bot.core.payloads import Payload, encode
 from bot.core.render import Screen, button
 from bot.core.send import say, send, settle_question
 from bot.core.services import DDContext, Services, services
-from bot.follow_up.notices import ANSWERS, REASSIGN, answer_buttons
+from bot.follow_up.notices import ANSWERS, REASSIGN, REPEATABLE, UNCHANGED, answer_buttons
 from bot.follow_up.planning import NOTE_GRACE, FollowUpPlanner
 from storage.records import Action, Person, Run
 
@@ -43,7 +43,10 @@ async def on_answer(
     """fa:<action>:<d|i|b|p> — Done / In progress / Blocked / Postpone (nudge or /myactions)."""
     svc = services(context)
     action = await agreed_action(svc, person, payload.id_arg(0))
-    status = ANSWERS.get(payload.args[1]) if len(payload.args) == 2 else None
+    code = payload.args[1] if len(payload.args) == 2 else ""
+    if code == UNCHANGED:
+        return await _unchanged(svc, person, action, query)
+    status = ANSWERS.get(code)
     guard.check(status)
     label = svc.render.text(person, f"since.status.{status}")
     if query.message is not None and query.message.text:
@@ -57,6 +60,22 @@ async def on_answer(
         await svc.part(FollowUpPlanner).escalation(action, "escalation", after=NOTE_GRACE)
     await svc.runner.start(person, NOTE_FLOW, context={"action": action.id})
     return Toast(svc.render.text(person, "followup.recorded", status=label))
+
+
+async def _unchanged(
+    svc: Services, person: Person, action: Action, query: CallbackQuery
+) -> str | None:
+    """ "No change": the last answer stands again, in one tap and without a note."""
+    latest = await svc.repos.agreements.latest_update(action.id)
+    guard.check(latest is not None and latest.status in REPEATABLE)
+    assert latest is not None
+    status = svc.render.text(person, f"since.status.{latest.status}")
+    answer = svc.render.text(person, "followup.unchanged", status=status)
+    if query.message is not None and query.message.text:
+        await query.edit_message_text(f"{query.message.text_html}\n\n✓ {answer}")
+    await svc.repos.agreements.record_update(action.id, latest.status, None, person.id, svc.clock())
+    await svc.repos.reminders.answered(action.id)
+    return Toast(svc.render.text(person, "followup.recorded", status=answer))
 
 
 async def note_written(svc: Services, person: Person, run: Run) -> None:
@@ -110,7 +129,8 @@ async def message_written(svc: Services, person: Person, run: Run) -> None:
         owner, "followup.message_to_owner", name=person.display_name,
         description=action.description, text=run.state["answers"]["text"],
     )  # fmt: skip
-    await send(svc.bot, owner, Screen(text, answer_buttons(svc, owner, action.id)))
+    latest = await svc.repos.agreements.latest_update(action.id)
+    await send(svc.bot, owner, Screen(text, answer_buttons(svc, owner, action.id, latest)))
 
 
 async def on_reassign(

@@ -39,7 +39,7 @@ async def on_myactions(update: Update, context: DDContext) -> None:
             person, "followup.my_action", description=action.description,
             deadline=action.deadline_at, status=status, follow_up=action.follow_up_name or "–",
         )  # fmt: skip
-        await send(svc.bot, person, Screen(text, answer_buttons(svc, person, action.id)))
+        await send(svc.bot, person, Screen(text, answer_buttons(svc, person, action.id, latest)))
 
 
 async def _led_meeting_ids(svc: Services, person: Person) -> list[int]:

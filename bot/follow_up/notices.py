@@ -15,7 +15,7 @@ from bot.core.links import start_link
 from bot.core.payloads import encode
 from bot.core.render import Screen, button
 from bot.core.services import Services
-from storage.records import Action, Person, Reminder
+from storage.records import Action, ActionUpdate, Person, Reminder
 
 LATE_AFTER = timedelta(minutes=15)
 """A reminder sent this much after its time says it is late (the bot was down)."""
@@ -28,14 +28,27 @@ NoticeRenderer = Callable[[Services, Reminder, Person, datetime], Awaitable[Scre
 """Draws one kind of reminder from the database as it is now; None when its reason is gone."""
 
 
-def answer_buttons(svc: Services, person: Person, action_id: int) -> InlineKeyboardMarkup:
-    """Done / In progress / Blocked / Postpone for one action (nudges and /myactions)."""
+UNCHANGED = "n"
+"""The answer "nothing new since my last answer", offered when that answer is still open."""
+REPEATABLE = ("in_progress", "blocked")
+
+
+def answer_buttons(
+    svc: Services, person: Person, action_id: int, latest: ActionUpdate | None
+) -> InlineKeyboardMarkup:
+    """Done / In progress / Blocked / Postpone for one action (nudges and /myactions), and
+    "No change" in one tap when the last answer was In progress or Blocked."""
     row = [
         button(svc.render.text(person, f"since.status.{status}"),
                encode(FOLLOW_ANSWER, action_id, code))
         for code, status in ANSWERS.items()
     ]  # fmt: skip
-    return InlineKeyboardMarkup([row[:2], row[2:]])
+    rows = [row[:2], row[2:]]
+    if latest is not None and latest.status in REPEATABLE:
+        status = svc.render.text(person, f"since.status.{latest.status}")
+        label = svc.render.text(person, "followup.button.unchanged", status=status)
+        rows.append([button(label, encode(FOLLOW_ANSWER, action_id, UNCHANGED))])
+    return InlineKeyboardMarkup(rows)
 
 
 class Notices:
@@ -86,7 +99,8 @@ class Notices:
             deadline=action.deadline_at,
             follow_up=action.follow_up_name or "–",
         )
-        return Screen(text, answer_buttons(self._svc, person, action.id))
+        latest = await self._svc.repos.agreements.latest_update(action.id)
+        return Screen(text, answer_buttons(self._svc, person, action.id, latest))
 
     async def _escalation(self, reminder: Reminder, person: Person, now: datetime) -> Screen | None:
         action = await self._open_action(reminder)
@@ -101,7 +115,9 @@ class Notices:
                 note=(latest.note if latest and latest.note else "–"),
             )
         else:
-            reason = render.text(person, "followup.reason_silent")
+            agreement = await self._svc.repos.agreements.agreement_of(action.meeting_id)
+            since = latest.reported_at if latest else agreement.confirmed_at if agreement else None
+            reason = render.text(person, "followup.reason_silent", since=since or "–")
         text = render.text(
             person,
             "followup.escalation",

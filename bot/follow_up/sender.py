@@ -149,6 +149,7 @@ class ReminderSender:
                 person.telegram_id, screen.text, reply_markup=screen.markup
             )
             await repo.finish(reminder, SENT, self._svc.clock(), message.message_id)
+            await self._retire_earlier_nudges(reminder, person)
             await self._after_sent(reminder)
             return True
         except Forbidden:
@@ -170,6 +171,23 @@ class ReminderSender:
         finally:
             slots.release()
         return False
+
+    async def _retire_earlier_nudges(self, reminder: Reminder, person: Person) -> None:
+        """A new nudge replaces the one before it: the old one's buttons are taken away, so
+        the owner's chat shows one question to answer, not a pile of them."""
+        if reminder.kind != "nudge" or reminder.action_id is None:
+            return
+        repo = self._svc.repos.reminders
+        for reminder_id, message_id in await repo.earlier_nudge_messages(
+            reminder.action_id, reminder.id
+        ):
+            try:
+                await self._bot.edit_message_reply_markup(
+                    person.telegram_id, message_id, reply_markup=None
+                )
+            except BadRequest as error:  # answered (no buttons left) or deleted by the owner
+                log.debug("nudge %s kept as it was: %s", reminder_id, error)
+            await repo.forget_message(reminder_id)
 
     async def _after_sent(self, reminder: Reminder) -> None:
         """Two nudges in a row without an answer: the follow-up person hears 2 days later

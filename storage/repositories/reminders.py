@@ -131,6 +131,28 @@ class ReminderRepository:
                 .values(status=status, sent_at=now, message_id=message_id)
             )
 
+    async def earlier_nudge_messages(self, action_id: int, newest: int) -> list[tuple[int, int]]:
+        """(reminder id, message id) of the action's sent nudges before `newest` whose buttons
+        are still on the owner's screen."""
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(reminders.c.id, reminders.c.message_id).where(
+                    reminders.c.action_id == action_id,
+                    reminders.c.kind == "nudge",
+                    reminders.c.id != newest,
+                    reminders.c.status.in_((SENT, ANSWERED)),
+                    reminders.c.message_id.is_not(None),
+                )
+            )
+            return [(row.id, row.message_id) for row in rows]
+
+    async def forget_message(self, reminder_id: int) -> None:
+        """The reminder's message no longer carries buttons (a newer one replaced it)."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(reminders).where(reminders.c.id == reminder_id).values(message_id=None)
+            )
+
     async def retry(self, reminder: Reminder, due_at: datetime) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(

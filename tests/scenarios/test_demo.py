@@ -83,7 +83,7 @@ def test_demo_follows_up_until_the_next_meeting(demo):
     mette = (tmp_path / "chat-mette-holm.md").read_text(encoding="utf-8")
     assert "**Birgit Berg har brug for opfølgning**" in mette
     assert "Status er **Blokeret**. Note: SSP har ingen lokaler før februar" in mette
-    assert "Der er ikke svaret på de to seneste påmindelser." in mette
+    assert "Ingen svar på påmindelserne siden torsdag 17. december 2026" in mette
     assert (
         "**Status på fritidsindsatsen**: 1 af 3 deltagere er klar. Mangler: Aisha, Lars." in mette
     )

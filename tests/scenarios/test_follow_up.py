@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from storage.schema import actions, meetings, reminders
+from storage.schema import action_updates, actions, meetings, reminders
 from tests.support.steps import answer_three_points, plan_meeting
 
 GROUP_ID = -1007777
@@ -194,26 +194,52 @@ async def test_blocked_escalates_with_the_note_and_the_follow_up_person_can_act(
     assert jonas.alerts()[-1] == da("error.button_expired")
 
 
-async def test_two_missed_nudges_escalate_and_an_answer_stops_the_escalation(world):
+def _nudge_messages(world, person) -> list:
+    return [m for m in world.api.chat_messages(person.id) if m.from_bot and "Hvordan går det?"
+            in world.telegram.message_text(person.id, m.message_id)]  # fmt: skip
+
+
+def _escalations(person) -> list[str]:
+    return [t for t in person.texts() if "har brug for opfølgning" in t]
+
+
+async def test_nudges_replace_each_other_and_a_silence_is_told_once(world):
     mette, jonas, _, _ = await _agreement(world)
-    world.clock.now = utc(2026, 12, 17, 9, 0)
-    await world.deliver_due_reminders()
-    world.clock.now = utc(2026, 12, 31, 9, 0)
-    await world.deliver_due_reminders()
+    for day in ((2026, 12, 17), (2026, 12, 31)):
+        world.clock.now = utc(*day, 9, 0)
+        await world.deliver_due_reminders()
+    first, second = _nudge_messages(world, jonas)
+    assert first.buttons() == []  # the newer nudge took its place
+    assert [b["text"] for b in second.buttons()] == ["Færdig", "I gang", "Blokeret", "Udsat"]
+    assert world.api.violations == []
+
     world.clock.now = utc(2027, 1, 4, 8, 0)  # 2 days later falls on a Saturday: Monday 08:00
     assert await world.deliver_due_reminders() == 1
-    assert "Der er ikke svaret på de to seneste påmindelser." in mette.last_text()
-
-    world.clock.now = utc(2027, 1, 14, 9, 0)
+    assert mette.last_text().endswith(
+        "Ingen svar på påmindelserne siden torsdag 3. december 2026 kl. 10:00."  # the agreement
+    )
+    world.clock.now = utc(2027, 1, 14, 9, 0)  # a third unanswered nudge: the same silence
     await world.deliver_due_reminders()
-    assert await _scheduled(world, "silence") == []  # told once per silence
-    await jonas.taps("I gang")  # he answers; then misses two again
+    world.clock.now = utc(2027, 1, 18, 9, 0)
+    await world.deliver_due_reminders()
+    assert len(_escalations(mette)) == 1
+    assert await _scheduled(world, "silence") == []
+    assert [len(m.buttons()) for m in _nudge_messages(world, jonas)] == [0, 0, 4]
+
+    await jonas.taps("I gang")  # he answers; then misses two again: a new silence
+    await jonas.taps("Spring over")  # no note this time
     for day in ((1, 28), (2, 11)):
         world.clock.now = utc(2027, *day, 9, 0)
         await world.deliver_due_reminders()
     assert len(await _scheduled(world, "silence")) == 1
-    await jonas.taps("I gang")  # an answer before the follow-up person is told stops it
-    assert await _scheduled(world, "silence") == []
+    assert jonas.last_buttons() == ["Færdig", "I gang", "Blokeret", "Udsat", "Uændret: I gang"]
+    await jonas.taps("Uændret: I gang")  # one tap: still in progress, no note asked for
+    assert jonas.last_text().endswith("✓ uændret (I gang)")
+    assert await _scheduled(world, "silence") == []  # the answer stopped the escalation
+    async with world.services.engine.connect() as conn:
+        statuses = (await conn.execute(select(action_updates.c.status))).scalars().all()
+    assert statuses == ["in_progress", "in_progress"]
+    assert len(_escalations(mette)) == 1
 
 
 async def test_postponing_moves_the_deadline_and_plans_the_nudges_again(world):
