@@ -162,7 +162,7 @@ async def _meeting(world: OfflineWorld) -> None:
     await rikke.taps_in_group(group, "Flet dubletter")
     await rikke.taps("3. Vi mister de unge efter sommerferien")
     await rikke.taps(rikke.button_starting("4. Attendance"))
-    await _tick(world)
+    await _tick(world, 15 * 60)  # the group talks; the clock moves on with it
     await _vote(world, group)
     await _agreement(world, group)
 
@@ -193,7 +193,7 @@ async def _vote(world: OfflineWorld, group: dict[str, object]) -> None:
         "Vi bruger ikke jobmentoren nok efter sommerferien; kerneelement: fast kontaktperson.",
         reply_to=_newest_starting(world, "Valgt fokusområde"),
     )
-    await _tick(world)
+    await _tick(world, 15 * 60)
 
 
 async def _agreement(world: OfflineWorld, group: dict[str, object]) -> None:
@@ -201,7 +201,7 @@ async def _agreement(world: OfflineWorld, group: dict[str, object]) -> None:
     the closing round, the end of the meeting and the minutes."""
     mette, rikke, jonas, aisha, lars = _cast(world)
     await mette.taps_in_group(group, "Næste ▶")  # 4. Prepare action
-    await _tick(world)
+    await _tick(world, 12 * 60)
     await mette.taps_in_group(group, "Næste ▶")  # 5. Agreement
     await rikke.taps_in_group(group, "✍ Skriv aftalen")
     for answer in (
@@ -213,18 +213,16 @@ async def _agreement(world: OfflineWorld, group: dict[str, object]) -> None:
     ):
         await rikke.sends(answer)
     await rikke.taps("Hver 14. dag")
-    await rikke.taps("➕ Tilføj handling")
-    await rikke.sends("Jobmentor ringer til alle unge i uge 32")
-    await rikke.taps("Ja, en fra gruppen")
+    await rikke.sends("Jobmentor ringer til alle unge i uge 32")  # the first action, at once
+    await rikke.taps("En anden dato")
     await rikke.sends("15.8.2027 12:00")
-    await rikke.taps("Jonas")
-    await rikke.taps("Mette Holm")
+    await rikke.taps("Jonas")  # Mette, who leads the meeting, follows up by default
     await rikke.taps("➕ Tilføj handling")
     await rikke.sends("Aftale med SSP om en fast aftenaktivitet")
-    await rikke.taps("Nej, en uden for gruppen")
-    await rikke.sends("Birgit Berg")
+    await rikke.taps("En anden dato")
     await rikke.sends("1.2.2027 12:00")
-    await rikke.taps("Mette Holm")
+    await rikke.taps("En uden for gruppen")
+    await rikke.sends("Birgit Berg")
     await rikke.taps("✅ Bekræft og del i gruppen")
 
     await jonas.sends("At vi skal spørge de unge selv, før de stopper")

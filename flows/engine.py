@@ -330,7 +330,7 @@ def _accept(flow: Flow, state: State, step: Step, value: Value) -> Outcome:
     answer = Answer(step.id, value)
     if next_id == FINISH:
         new_state.update(step=None, status="finished")
-        replies: tuple[Reply, ...] = (Message(flow.on_finish),)
+        replies: tuple[Reply, ...] = (Message(flow.on_finish),) if flow.on_finish else ()
         if flow.show_summary:
             replies += (summary(flow, new_state),)
         return Outcome(state=new_state, replies=replies, answer=answer, finished=True)

@@ -150,7 +150,8 @@ class Flow(_Strict):
     intro: str | None = None
     show_all_first: bool = False
     """Audit forms: list every question in the intro before asking them one by one."""
-    on_finish: str
+    on_finish: str | None = None
+    """What the person reads when the flow is done; None when its finish hook says it."""
     show_summary: bool = True
     """Show the answers with edit buttons at the end (preparation); off for command flows."""
     start: str
@@ -244,7 +245,7 @@ class Flow(_Strict):
 
     def message_keys(self) -> set[str]:
         """Every catalogue key this flow refers to, so the registry can check both languages."""
-        keys = {self.title, self.on_finish}
+        keys = {self.title, *([self.on_finish] if self.on_finish else [])}
         if self.intro:
             keys.add(self.intro)
         for step in self.steps:

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 Role = Literal["leader", "referent", "participant", "observer"]
-InviteRole = Role | Literal["owner"]
-"""An owner link makes someone the owner of one action without joining the meeting."""
+InviteRole = Role | Literal["owner", "follow_up"]
+"""An owner or follow-up link makes someone the owner, or the follow-up person, of one action
+without joining the meeting."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ class Action:
     """The owner's display name: the member's, or the name given for someone outside."""
     follow_up_id: int | None
     follow_up_name: str | None
+    """The follow-up person's display name: the member's, or the name given for someone outside."""
     deadline_at: datetime
     status: str
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 metadata = MetaData(
     naming_convention={
@@ -262,6 +262,7 @@ actions = Table(
     Column("owner_id", ForeignKey("users.id"), nullable=True),
     Column("owner_name", String(80), nullable=True),
     Column("follow_up_id", ForeignKey("users.id"), nullable=True),
+    Column("follow_up_name", String(80), nullable=True),
     Column("deadline_at", UTCDateTime, nullable=False),
     Column("status", String(12), nullable=False),
     Column("created_by", ForeignKey("users.id"), nullable=False),

@@ -70,7 +70,7 @@ def _incomplete(run: Run | None, actions: list[Action], now: datetime) -> str | 
         return "agreement.fields_missing"
     if not actions:
         return "agreement.no_actions_yet"
-    if any((a.owner_id is None and not a.owner_name) or a.follow_up_id is None for a in actions):
+    if any(not a.owner_name or not a.follow_up_name for a in actions):
         return "agreement.incomplete"
     if datetime.fromisoformat(run.state["answers"]["next_meeting"]) <= now:
         return "agreement.next_meeting_past"
@@ -82,7 +82,7 @@ async def share(
 ) -> None:
     """Everything that follows a stored agreement, in the order people should see it."""
     agreed = await svc.repos.agreements.actions_of(live.meeting.id, "agreed")
-    await _hand_out_owner_links(svc, drafter, live, agreed)
+    await _hand_out_links(svc, drafter, live, agreed)
     for block in split_blocks(agreement_blocks(svc, live.audience, live, text, agreed)):
         await svc.bot.send_message(live.chat_id, block)
     await _tell_owners(svc, agreed)
@@ -112,24 +112,27 @@ def agreement_blocks(
     return blocks
 
 
-async def _hand_out_owner_links(
+async def _hand_out_links(
     svc: Services, drafter: Person, live: Live, actions: list[Action]
 ) -> None:
-    """Owners outside the group get a one-time link, valid 14 days, via the person who drafted."""
+    """People outside the group (owners, follow-up persons) get a one-time link, valid 14 days,
+    via the person who drafted the agreement."""
     now = svc.clock()
     lines = []
     for action in actions:
-        if action.owner_id is not None:
-            continue
-        invite = await svc.repos.invites.issue(
-            live.meeting.id, "owner", expires_at=now + OWNER_LINK_VALID, now=now, max_uses=1,
-            action_id=action.id,
-        )  # fmt: skip
-        lines.append(
-            svc.render.text(drafter, "agreement.owner_link", name=action.owner_name or "",
-                            description=action.description,
-                            link=start_link(svc.bot, invite.token), expires=invite.expires_at)
-        )  # fmt: skip
+        for role, holder, name, key in (
+            ("owner", action.owner_id, action.owner_name, "agreement.owner_link"),
+            ("follow_up", action.follow_up_id, action.follow_up_name, "agreement.follow_up_link"),
+        ):
+            if holder is not None or not name:
+                continue
+            invite = await svc.repos.invites.issue(
+                live.meeting.id, role, expires_at=now + OWNER_LINK_VALID, now=now, max_uses=1,
+                action_id=action.id,
+            )  # fmt: skip
+            lines.append(svc.render.text(drafter, key, name=name, description=action.description,
+                                         link=start_link(svc.bot, invite.token),
+                                         expires=invite.expires_at))  # fmt: skip
     if lines:
         header = svc.render.text(drafter, "agreement.owner_links_header")
         for text in split_blocks([header, *lines]):

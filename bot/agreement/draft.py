@@ -24,9 +24,10 @@ AGREEMENT = "ag"
 ACTION_ADD = "aa"
 OWNER = "ow"
 FOLLOW_UP = "fu"
-FOLLOW_UP_SAME = "fs"
 ACTION_REMOVE = "ax"
 AGREEMENT_CONFIRM = "ac"
+CHANGE_FOLLOW_UP = "fc"
+OUTSIDE = "oo"
 
 
 async def drafting(svc: Services, person: Person, meeting_id: int) -> Live:
@@ -69,7 +70,9 @@ def _draft_buttons(
                         encode(ACTION_ADD, meeting_id))])  # fmt: skip
     rows += [
         [button(render.text(person, "agreement.button.remove_action", number=n),
-                encode(ACTION_REMOVE, a.id))]
+                encode(ACTION_REMOVE, a.id)),
+         button(render.text(person, "agreement.button.change_follow_up", number=n),
+                encode(CHANGE_FOLLOW_UP, a.id))]
         for n, a in enumerate(actions, start=1)
     ]  # fmt: skip
     rows.append([button(render.text(person, "agreement.button.confirm"),
@@ -106,10 +109,13 @@ def actions_blocks(svc: Services, reader: Person, actions: list[Action]) -> list
         owner = action.owner_name or missing
         if action.owner_id is None and action.owner_name:
             owner = render.text(reader, "agreement.external_owner", name=action.owner_name)
+        follow_up = action.follow_up_name or missing
+        if action.follow_up_id is None and action.follow_up_name:
+            follow_up = render.text(reader, "agreement.external_owner", name=action.follow_up_name)
         blocks.append(
             render.text(reader, "agreement.action_line", number=number,
                         description=action.description, owner=owner,
-                        follow_up=action.follow_up_name or missing, deadline=action.deadline_at)
+                        follow_up=follow_up, deadline=action.deadline_at)
         )  # fmt: skip
     return blocks
 

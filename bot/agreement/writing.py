@@ -8,13 +8,14 @@ from datetime import datetime
 from telegram import CallbackQuery, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
+from bot.agreement.deadlines import quick_deadline
 from bot.agreement.draft import (
     ACTION_FLOW,
     ACTION_REMOVE,
     AGREEMENT,
     AGREEMENT_FLOW,
     FOLLOW_UP,
-    FOLLOW_UP_SAME,
+    OUTSIDE,
     OWNER,
     drafting,
     show_draft,
@@ -23,7 +24,7 @@ from bot.core import guard
 from bot.core.guard import Refused, Toast
 from bot.core.payloads import Choice, Payload, encode
 from bot.core.render import Screen, button
-from bot.core.send import ask_first, send, settle_question
+from bot.core.send import ask_first, say, send, settle_question
 from bot.core.services import DDContext, Services, services
 from bot.meeting.events import PhaseEntered
 from bot.meeting.live import CONTRIBUTORS, Live, load
@@ -31,6 +32,8 @@ from flows.dialogue import Phase
 from storage.records import Action, Person, Run
 
 INVITED_IN = (Phase.PREPARE, Phase.AGREEMENT)
+OUTSIDE_FLOW = "outside_person"
+OUTSIDE_PARTS = {"o": "owner", "f": "follow_up"}
 
 
 async def post_invitation(svc: Services, entered: PhaseEntered) -> None:
@@ -68,31 +71,41 @@ async def on_write(
 
 
 async def fields_written(svc: Services, person: Person, run: Run) -> None:
-    """Finish hook of `agreement` (also after an edit): show the whole draft again."""
+    """Finish hook of `agreement` (also after an edit): the first action follows at once;
+    afterwards, the whole draft again."""
     live = await load(svc, run.meeting_id or 0)
-    if live is not None:
+    if live is None:
+        return
+    if await svc.repos.agreements.actions_of(live.meeting.id, "draft"):
         await show_draft(svc, person, live)
+        return
+    await say(svc, person, "agreement.first_action")
+    await svc.runner.start_afresh(person, ACTION_FLOW, meeting_id=live.meeting.id)
 
 
 async def action_written(svc: Services, person: Person, run: Run) -> None:
-    """Finish hook of `agreement_action`: store the draft action, then ask who."""
+    """Finish hook of `agreement_action`: store the draft action, then ask who owns it."""
     live = await load(svc, run.meeting_id or 0)
     if live is None:
         return
     answers = run.state["answers"]
-    external = answers["external_name"] if answers["owner_kind"] == "external" else None
     action = await svc.repos.agreements.draft_action(
         live.meeting.id,
         description=answers["description"],
-        deadline_at=datetime.fromisoformat(answers["deadline"]),
-        external_owner=external,
+        deadline_at=await _deadline(svc, person, live, answers),
         created_by=person.id,
         now=svc.clock(),
     )
-    if external is None:
-        await _ask_person(svc, person, live, action, OWNER, "agreement.pick_owner")
-    else:
-        await _ask_person(svc, person, live, action, FOLLOW_UP, "agreement.pick_follow_up")
+    await _ask_person(svc, person, live, action, OWNER, "agreement.pick_owner")
+
+
+async def _deadline(svc: Services, person: Person, live: Live, answers: dict) -> datetime:
+    if answers["when"] == "other":
+        return datetime.fromisoformat(answers["deadline"])
+    fields = await svc.repos.runs.latest_for(person.id, live.meeting.id, AGREEMENT_FLOW)
+    next_at = fields.state["answers"].get("next_meeting") if fields else None
+    next_meeting_at = datetime.fromisoformat(next_at) if next_at else None
+    return quick_deadline(answers["when"], svc.clock(), person.time_zone, next_meeting_at)
 
 
 async def _ask_person(
@@ -105,13 +118,38 @@ async def _ask_person(
     *,
     skip: int | None = None,
 ) -> None:
+    """Members to choose from, and someone outside the group (who gets a link)."""
     members = await svc.repos.dialogues.members(live.meeting.id)
     eligible = [m for m, role in members if prefix != OWNER or role in CONTRIBUTORS]
     rows = [
         [button(m.display_name, encode(prefix, action.id, m.id))] for m in eligible if m.id != skip
     ]
+    part = "o" if prefix == OWNER else "f"
+    outside = svc.render.text(person, "agreement.button.outside")
+    rows.append([button(outside, encode(OUTSIDE, action.id, part))])
     text = svc.render.text(person, key, description=action.description)
     await send(svc.bot, person, Screen(text, InlineKeyboardMarkup(rows)))
+
+
+async def _follow_up_by_default(svc: Services, person: Person, live: Live, action_id: int) -> None:
+    """The leader follows up unless they own the action themselves; then the writer chooses."""
+    action = await svc.repos.agreements.action(action_id)
+    assert action is not None
+    leader = await svc.repos.people.get(live.meeting.created_by)
+    assert leader is not None
+    if action.owner_id == leader.id:
+        await _ask_person(svc, person, live, action, FOLLOW_UP, "agreement.pick_follow_up",
+                          skip=leader.id)  # fmt: skip
+        return
+    await svc.repos.agreements.set_follow_up(action, leader.id)
+    number = await _number_of(svc, action)
+    await say(svc, person, "agreement.follow_up_default", name=leader.display_name, number=number)
+    await show_draft(svc, person, live)
+
+
+async def _number_of(svc: Services, action: Action) -> int:
+    drafted = await svc.repos.agreements.actions_of(action.meeting_id, "draft")
+    return next(n for n, each in enumerate(drafted, start=1) if each.id == action.id)
 
 
 async def _draft_action(svc: Services, person: Person, action_id: int) -> tuple[Action, Live]:
@@ -148,24 +186,63 @@ async def on_owner(
     action, live, owner = await _draft_and_member(svc, person, payload)
     await svc.repos.agreements.set_owner(action, owner.id)
     await _settle(svc, person, query, "agreement.owner_set", name=owner.display_name)
-    await _ask_person(svc, person, live, action, FOLLOW_UP, "agreement.pick_follow_up")
+    await _follow_up_by_default(svc, person, live, action.id)
     return None
+
+
+async def on_change_follow_up(
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
+) -> str | None:
+    """fc:<action> — someone else than the leader follows up (from the draft)."""
+    svc = services(context)
+    action, live = await _draft_action(svc, person, payload.id_arg(0))
+    await _ask_person(svc, person, live, action, FOLLOW_UP, "agreement.pick_follow_up",
+                      skip=action.owner_id)  # fmt: skip
+    return None
+
+
+async def on_outside(
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
+) -> str | None:
+    """oo:<action>:<o|f> — the owner (o) or the follow-up person (f) is outside the group."""
+    svc = services(context)
+    action, live = await _draft_action(svc, person, payload.id_arg(0))
+    guard.check(len(payload.args) == 2 and payload.args[1] in OUTSIDE_PARTS)
+    await _settle(svc, person, query, "agreement.button.outside")
+    await svc.runner.start_afresh(
+        person, OUTSIDE_FLOW, meeting_id=live.meeting.id,
+        context={"action": action.id, "part": OUTSIDE_PARTS[payload.args[1]]},
+    )  # fmt: skip
+    return None
+
+
+async def outside_named(svc: Services, person: Person, run: Run) -> None:
+    """Finish hook of `outside_person`: the named person owns or follows up the action; they
+    get a link when the agreement is confirmed."""
+    action = await svc.repos.agreements.action(run.state["context"]["action"])
+    live = await load(svc, run.meeting_id or 0)
+    if action is None or action.status != "draft" or live is None:
+        await say(svc, person, "error.button_expired")
+        return
+    name = run.state["answers"]["name"]
+    if run.state["context"]["part"] == "owner":
+        await svc.repos.agreements.set_outside_owner(action, name)
+        await say(svc, person, "agreement.owner_set", name=name)
+        await _follow_up_by_default(svc, person, live, action.id)
+        return
+    await svc.repos.agreements.set_outside_follow_up(action, name)
+    await say(svc, person, "agreement.follow_up_set", name=name)
+    await show_draft(svc, person, live)
 
 
 async def on_follow_up(
     context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
-    """fu:<action>:<member>, or fs:<action>:<member> to confirm the owner follows up too."""
+    """fu:<action>:<member> — the member follows the action up (never its own owner: the
+    owner is not offered)."""
     svc = services(context)
     action, live, chosen = await _draft_and_member(svc, person, payload)
-    if payload.action == FOLLOW_UP and chosen.id == action.owner_id:
-        await _settle(svc, person, query, "agreement.same_person_asked")
-        label = svc.render.text(person, "agreement.button.same_person", name=chosen.display_name)
-        same = InlineKeyboardMarkup([[button(label, encode(FOLLOW_UP_SAME, action.id, chosen.id))]])
-        await send(svc.bot, person, Screen(svc.render.text(person, "agreement.same_person"), same))
-        await _ask_person(svc, person, live, action, FOLLOW_UP, "agreement.pick_follow_up",
-                          skip=chosen.id)  # fmt: skip
-        return None
+    guard.check(chosen.id != action.owner_id)
     await svc.repos.agreements.set_follow_up(action, chosen.id)
     await _settle(svc, person, query, "agreement.follow_up_set", name=chosen.display_name)
     await show_draft(svc, person, live)

@@ -61,7 +61,7 @@ class FlowRunner:
         *,
         meeting_id: int | None = None,
         replaces: Run | None = None,
-        context: dict[str, int] | None = None,
+        context: dict[str, int | str] | None = None,
     ) -> Run:
         """`context` is kept in the run for its finish hook (e.g. which action a note is on)."""
         flow = self.services.flows[flow_id]
@@ -80,12 +80,19 @@ class FlowRunner:
         return run
 
     async def start_afresh(
-        self, person: Person, flow_id: str, *, meeting_id: int | None = None
+        self,
+        person: Person,
+        flow_id: str,
+        *,
+        meeting_id: int | None = None,
+        context: dict[str, int | str] | None = None,
     ) -> Run:
         """Start `flow_id` again, replacing the person's unfinished run of it if there is one."""
         runs = await self.services.repos.runs.open_for(person.id)
         unfinished = next((run for run in runs if run.flow_id == flow_id), None)
-        return await self.start(person, flow_id, meeting_id=meeting_id, replaces=unfinished)
+        return await self.start(
+            person, flow_id, meeting_id=meeting_id, replaces=unfinished, context=context
+        )
 
     async def apply(
         self,

@@ -89,8 +89,7 @@ class FollowUpPlanner:
 
     async def escalation(self, action: Action, kind: str, *, after: timedelta) -> None:
         """Tell the follow-up person about a blocked or silent owner (within working time)."""
-        repos = self._svc.repos
-        person = await repos.people.get(action.follow_up_id) if action.follow_up_id else None
+        person = await self._follow_up_person(action)
         if person is None:
             return
         zone, hours = _zone_and_hours(person)
@@ -106,13 +105,22 @@ class FollowUpPlanner:
     async def escalate_now(self, action: Action) -> None:
         """The blocked owner's note came: the waiting escalation goes at once (working time)."""
         repos = self._svc.repos
-        person = await repos.people.get(action.follow_up_id) if action.follow_up_id else None
+        person = await self._follow_up_person(action)
         if person is None:
             return
         zone, hours = _zone_and_hours(person)
         due = place(self._svc.clock(), hours, zone)
         if await repos.reminders.bring_forward(action.id, "escalation", due):
             self._arm(due)
+
+    async def _follow_up_person(self, action: Action) -> Person | None:
+        """Who hears of a blocked or silent owner: the follow-up person, or the leader while a
+        follow-up person outside the group has not taken their link."""
+        repos = self._svc.repos
+        if action.follow_up_id is not None:
+            return await repos.people.get(action.follow_up_id)
+        meeting = await repos.meetings.get(action.meeting_id)
+        return await repos.people.get(meeting.created_by) if meeting else None
 
     async def agreement(self, agreement: Agreement, actions: Sequence[Action]) -> None:
         """A confirmed agreement: nudges for every owner in the group (a check on the link for

@@ -8,7 +8,7 @@ from bot.core.people import person_of
 from bot.core.render import Screen
 from bot.core.send import say, send
 from bot.core.services import DDContext, Services, services
-from bot.follow_up.ownership import accept_ownership
+from bot.follow_up.ownership import accept_part
 from bot.follow_up.planning import FollowUpPlanner
 from bot.preparation.prep import open_prep
 from storage.records import Person
@@ -39,8 +39,8 @@ async def join_by_token(svc: Services, person: Person, token: str) -> None:
     redemption = await svc.repos.invites.redeem(token[:MAX_TOKEN_CHARS], person, svc.clock())
     if redemption.status in _REDEEM_REFUSALS:
         await say(svc, person, _REDEEM_REFUSALS[redemption.status])
-    elif redemption.action_id is not None:  # an owner link from an agreement
-        await accept_ownership(svc, person, redemption.action_id, redemption.status)
+    elif redemption.action_id is not None:  # an owner or follow-up link from an agreement
+        await accept_part(svc, person, redemption.action_id, redemption.status)
     else:
         await _join_meeting(svc, person, redemption)
 

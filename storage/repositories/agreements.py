@@ -52,7 +52,7 @@ _follow_up = aliased(users, name="follow_up")
 _ACTION_COLUMNS = (
     actions,
     func.coalesce(_owner.c.display_name, actions.c.owner_name).label("owner_display"),
-    _follow_up.c.display_name.label("follow_up_display"),
+    func.coalesce(_follow_up.c.display_name, actions.c.follow_up_name).label("follow_up_display"),
 )
 
 
@@ -77,7 +77,6 @@ class AgreementRepository:
         *,
         description: str,
         deadline_at: datetime,
-        external_owner: str | None,
         created_by: int,
         now: datetime,
     ) -> Action:
@@ -86,7 +85,6 @@ class AgreementRepository:
                 actions.insert().values(
                     meeting_id=meeting_id,
                     description=description,
-                    owner_name=external_owner,
                     deadline_at=deadline_at,
                     status="draft",
                     created_by=created_by,
@@ -116,8 +114,15 @@ class AgreementRepository:
     async def set_owner(self, action: Action, owner_id: int) -> None:
         await self._set_draft(action, owner_id=owner_id, owner_name=None)
 
+    async def set_outside_owner(self, action: Action, name: str) -> None:
+        """Someone outside the group, named until they accept their link."""
+        await self._set_draft(action, owner_id=None, owner_name=name)
+
     async def set_follow_up(self, action: Action, person_id: int) -> None:
-        await self._set_draft(action, follow_up_id=person_id)
+        await self._set_draft(action, follow_up_id=person_id, follow_up_name=None)
+
+    async def set_outside_follow_up(self, action: Action, name: str) -> None:
+        await self._set_draft(action, follow_up_id=None, follow_up_name=name)
 
     async def remove_draft(self, action: Action) -> bool:
         async with self._engine.begin() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import RowMapping
@@ -18,8 +18,11 @@ TOKEN_BYTES = 24
 """24 random bytes give 32 URL-safe characters: within Telegram's 64 for a start payload."""
 
 RedeemStatus = Literal[
-    "joined", "already_member", "owner", "already_owner", "unknown", "expired", "revoked", "used_up"
-]
+    "joined", "already_member", "owner", "already_owner", "follow_up", "already_follow_up",
+    "unknown", "expired", "revoked", "used_up",
+]  # fmt: skip
+ACTION_ROLES = {"owner": actions.c.owner_id, "follow_up": actions.c.follow_up_id}
+"""Links that hand one person a part in one action: the column they fill."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class InviteRepository:
                 select(invites)
                 .where(
                     invites.c.action_id == action_id,
+                    invites.c.role == "owner",
                     invites.c.revoked_at.is_(None),
                     invites.c.expires_at > now,
                     invites.c.uses < invites.c.max_uses,
@@ -114,7 +118,7 @@ class InviteRepository:
                 return Redemption("unknown")
             invite = _invite(row)
             if invite.action_id is not None:
-                return await _redeem_owner(conn, invite, person, now)
+                return await _redeem_action_role(conn, invite, person, now)
             role = (
                 await conn.execute(
                     select(memberships.c.role).where(
@@ -147,16 +151,18 @@ class InviteRepository:
         return Redemption("joined", invite.meeting_id, invite.role)
 
 
-async def _redeem_owner(
+async def _redeem_action_role(
     conn: AsyncConnection, invite: Invite, person: Person, now: datetime
 ) -> Redemption:
-    """An owner link: the first person to open it owns the action; nobody else can after."""
+    """An owner or follow-up link: the first person to open it takes that part in the action;
+    nobody else can after."""
     assert invite.action_id is not None
-    owner = (
-        await conn.execute(select(actions.c.owner_id).where(actions.c.id == invite.action_id))
-    ).scalar()
-    if owner == person.id:
-        return Redemption("already_owner", invite.meeting_id, "owner", invite.action_id)
+    column = ACTION_ROLES[invite.role]
+    holder = (await conn.execute(select(column).where(actions.c.id == invite.action_id))).scalar()
+    if holder == person.id:
+        return Redemption(
+            f"already_{invite.role}", invite.meeting_id, invite.role, invite.action_id
+        )  # type: ignore[arg-type]
     refusal = _refusal(invite, now)
     if refusal is not None:
         return Redemption(refusal, invite.meeting_id)
@@ -168,9 +174,10 @@ async def _redeem_owner(
     if claimed.rowcount == 0:
         return Redemption("used_up", invite.meeting_id)
     await conn.execute(
-        update(actions).where(actions.c.id == invite.action_id).values(owner_id=person.id)
+        update(actions).where(actions.c.id == invite.action_id).values({column.name: person.id})
     )
-    return Redemption("owner", invite.meeting_id, "owner", invite.action_id)
+    taken = cast(RedeemStatus, invite.role)
+    return Redemption(taken, invite.meeting_id, invite.role, invite.action_id)
 
 
 def _refusal(invite: Invite, now: datetime) -> RedeemStatus | None:

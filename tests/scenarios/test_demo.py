@@ -70,7 +70,7 @@ def test_demo_plays_the_meeting_in_the_group_down_to_the_minutes(demo):
     assert "⏳ 2 minutter tilbage af **Siden sidst**" in mette
     assert "Alle deltagere har nu budt ind med temaer." in mette
     lars = (tmp_path / "chat-lars.md").read_text(encoding="utf-8")
-    assert 'Dot on "Vi har næsten ingen aktiviteter om aftenen". 0 left.' in lars
+    assert "Dot on: Vi har næsten ingen aktiviteter om aftenen (0 left)" in lars
     birgit = (tmp_path / "chat-birgit-berg.md").read_text(encoding="utf-8")
     assert "Du er nu ansvarlig for en handling fra Team Fritid" in birgit
 

@@ -43,18 +43,15 @@ async def _agreement(
     for answer in ("Flere i job", "Halvdelen i job", "12", "Andel i job", "4.3.2027 10:00"):
         await mette.sends(answer)
     await mette.taps(every)
-    await mette.taps("➕ Tilføj handling")
-    await mette.sends("Jobmentor ringer til alle unge")
+    await mette.sends("Jobmentor ringer til alle unge")  # the first action follows at once
+    await mette.taps("En anden dato")
+    await mette.sends(deadline)
     if outside:  # an owner outside the group, who gets a link
-        await mette.taps("Nej, en uden for gruppen")
+        await mette.taps("En uden for gruppen")
         await mette.sends(outside)
-        await mette.sends(deadline)
     else:
-        await mette.taps("Ja, en fra gruppen")
-        await mette.sends(deadline)
         await mette.taps("Jonas")
-    await mette.taps("Mette Holm")
-    await mette.taps("✅ Bekræft og del i gruppen")
+    await mette.taps("✅ Bekræft og del i gruppen")  # Mette, the leader, follows up by default
     world.clock.advance(seconds=3)
     await mette.taps_in_group(group, "Afslut mødet ✓")  # its preparation reminders go too
     return mette, jonas, aisha, group

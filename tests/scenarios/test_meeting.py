@@ -156,8 +156,7 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
     for label in (first, first, second):
         await jonas.taps_in_group(group, label)
     assert (
-        jonas.alerts()[-1]
-        == "Prik på »Flere af Aishas borgere er kommet i fritidsjob.«. 0 tilbage."
+        jonas.alerts()[-1] == "Prik på: Flere af Aishas borgere er kommet i fritidsjob. (0 tilbage)"
     )
     await jonas.taps_in_group(group, third)
     assert jonas.alerts()[-1] == da("vote.no_dots", dots=3)
@@ -236,28 +235,32 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
     ):
         await rikke.sends(answer)
     await rikke.taps("Hver 14. dag")
-    assert rikke.last_text().startswith("Udkast til aftale – Status på fritidsindsatsen")
-    assert "5. Næste dialog: torsdag 4. marts 2027 kl. 10:00" in rikke.last_text()
-    await rikke.taps("✅ Bekræft og del i gruppen")
-    assert rikke.alerts()[-1] == da("agreement.no_actions_yet")
-
-    await rikke.taps("➕ Tilføj handling")
+    assert rikke.texts()[-2] == da("agreement.first_action")  # the first action follows at once
+    assert rikke.last_text().startswith("Spørgsmål 1 af 3\nHvad skal gøres?")
     await rikke.sends("Jobmentor tager kontakt til alle unge over 18 hver måned")
-    await rikke.taps("Ja, en fra gruppen")
+    assert rikke.last_buttons() == ["Om 2 uger", "Om en måned", "Til næste dialog", "En anden dato"]
+    await rikke.taps("En anden dato")
     await rikke.sends("1.12.2026 10:00")
     assert rikke.texts()[-2].startswith("tirsdag 1. december 2026 kl. 10:00 er allerede passeret")
     await rikke.sends("15.1.2027 12:00")
+    assert rikke.last_buttons()[-1] == "En uden for gruppen"
     await rikke.taps("Jonas")
-    await rikke.taps("Jonas")  # owner and follow-up the same person: asked, not taken
-    assert rikke.texts()[-2] == da("agreement.same_person")
+    assert any(
+        t == "Opfølgning: Mette Holm, som leder mødet. Vælg en anden med »Opfølgning 1« i udkastet."
+        for t in rikke.texts()[-4:]
+    )
+    assert rikke.last_text().startswith("Udkast til aftale – Status på fritidsindsatsen")
+    assert "5. Næste dialog: torsdag 4. marts 2027 kl. 10:00" in rikke.last_text()
+    await rikke.taps("Opfølgning 1")  # the owner is not offered as their own follow-up person
+    assert "Jonas" not in rikke.last_buttons()
     await rikke.taps("Mette Holm")
 
     await rikke.taps("➕ Tilføj handling")
     await rikke.sends("Aftale med SSP om fælles aftenaktivitet")
-    await rikke.taps("Nej, en uden for gruppen")
-    await rikke.sends("Birgit Berg")
+    await rikke.taps("En anden dato")
     await rikke.sends("1.2.2027 12:00")
-    await rikke.taps("Mette Holm")
+    await rikke.taps("En uden for gruppen")
+    await rikke.sends("Birgit Berg")
     draft = rikke.last_text()
     assert "1. Jobmentor tager kontakt" in draft
     assert (
@@ -268,7 +271,7 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
 
     await rikke.taps("Ret 3")
     await rikke.sends("18")
-    assert "3. Om antal måneder: 18" in rikke.last_text()
+    assert "3. Tidshorisont: 18 måneder" in rikke.last_text()
     await rikke.taps("✅ Bekræft og del i gruppen")
 
     posted = "\n\n".join(telegram.chat_texts(GROUP_ID)[-3:])

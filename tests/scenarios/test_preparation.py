@@ -94,4 +94,4 @@ async def test_status_counts_half_done_and_names_who_is_missing(world):
     status = mette.texts()[-2]
     assert "1/2 deltagere har forberedt sig." in status
     assert "Ikke færdige: Aisha" in status
-    assert "Grøn er færdig (1), gul er i gang (1), grå har ikke startet (0)" in mette.last_text()
+    assert "Grøn er færdig (1), gul er i gang (1), grå er ikke gået i gang (0)" in mette.last_text()

@@ -27,7 +27,8 @@ def test_shipped_flows_load():
     registry = FlowRegistry.load(Catalogue.load())
     assert set(registry) == {"three_points", "data_review", "leader_prep", "audit_form",
                              "new_meeting", "add_theme", "agreement", "agreement_action",
-                             "takeaway", "followup_note", "postpone", "owner_message"}  # fmt: skip
+                             "takeaway", "followup_note", "postpone", "owner_message",
+                             "outside_person"}  # fmt: skip
     assert 6 <= len(registry["audit_form"].steps) <= 10
     assert registry["audit_form"].steps[-2].id == "method_issues"
 
