@@ -170,6 +170,8 @@ def _start_services(settings: Settings, clock: Clock, capabilities: Sequence[Cap
                 svc.runner.on_finish(flow_id, hook)
             for rule in capability.edit_rules:
                 svc.runner.add_edit_rule(rule)
+            for flow_id, source in capability.suggestions.items():
+                svc.runner.add_suggestion(flow_id, source)
         for capability in capabilities:
             if capability.startup is not None:
                 await capability.startup(svc)

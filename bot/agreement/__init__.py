@@ -36,5 +36,6 @@ CAPABILITY = Capability(
         writing.OUTSIDE_FLOW: writing.outside_named,
     },
     edit_rules=(draft.confirmed_refusal,),
+    suggestions={draft.AGREEMENT_FLOW: draft.last_agreements_answer},
     startup=start,
 )

@@ -19,6 +19,8 @@ from storage.records import Action, Person, Run
 AGREEMENT_FLOW = "agreement"
 ACTION_FLOW = "agreement_action"
 FIELDS = ("short_goal", "long_goal", "horizon", "data_signal", "next_meeting", "cadence")
+CARRIED_OVER = {"long_goal": "long_goal", "horizon": "horizon_months", "data_signal": "data_signal"}
+"""Agreement steps whose answer last time is offered as one tap (step id -> stored field)."""
 # Button prefixes of the draft.
 AGREEMENT = "ag"
 ACTION_ADD = "aa"
@@ -127,3 +129,17 @@ async def confirmed_refusal(svc: Services, person: Person, run: Run) -> str | No
     if await svc.repos.agreements.agreement_of(run.meeting_id) is None:
         return None
     return svc.render.text(person, "agreement.already_confirmed")
+
+
+async def last_agreements_answer(
+    svc: Services, person: Person, run: Run, step_id: str
+) -> str | None:
+    """Suggestion for the `agreement` flow: the long-term goal, its horizon and the data signal
+    of the agreement that planned this meeting, which often stand from one dialogue to the next."""
+    if run.meeting_id is None or step_id not in CARRIED_OVER:
+        return None
+    previous = await svc.repos.agreements.previous_meeting_id(run.meeting_id)
+    agreement = await svc.repos.agreements.agreement_of(previous) if previous else None
+    if agreement is None:
+        return None
+    return str(getattr(agreement, CARRIED_OVER[step_id]))

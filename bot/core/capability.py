@@ -13,7 +13,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler
 
 from bot.core.payloads import Payload
-from bot.core.runner import EditRule, FinishHook
+from bot.core.runner import EditRule, FinishHook, Suggestion
 from bot.core.services import DDContext, Services
 from storage.records import Person
 
@@ -37,6 +37,8 @@ class Capability:
     """Flow id -> what happens when a run of that flow is finished."""
     edit_rules: Sequence[EditRule] = ()
     """Say when a stored answer may no longer change (e.g. after a deadline)."""
+    suggestions: Mapping[str, Suggestion] = field(default_factory=dict)
+    """Flow id -> earlier answers offered as one tap (e.g. last agreement's goals)."""
     handlers: Sequence[BaseHandler] = ()
     """Other updates this capability reads (files, replies in a group); tried after commands."""
     menu: Sequence[str] = ()

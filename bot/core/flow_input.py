@@ -10,7 +10,7 @@ from bot.core.capability import ButtonHandler
 from bot.core.guard import Refused
 from bot.core.payloads import Choice, Payload
 from bot.core.people import person_of
-from bot.core.render import ANSWER, EDIT, RESTART, SKIP, SUBMIT
+from bot.core.render import ANSWER, EDIT, RESTART, REUSE, SKIP, SUBMIT
 from bot.core.send import ask_first, say, settle_question
 from bot.core.services import DDContext, Services, services
 from flows import engine
@@ -77,6 +77,21 @@ async def on_answer_button(
     return applied.refusal
 
 
+async def on_reuse_button(
+    context: DDContext, person: Person, payload: Payload, query: CallbackQuery
+) -> str | None:
+    """u:<run>:<step> — answer the open question with the earlier answer offered under it."""
+    svc = services(context)
+    run = await guard.own_open_run(svc, person, payload.id_arg(0))
+    guard.check(len(payload.args) == 2 and run.state.get("step") == payload.args[1])
+    earlier = await svc.runner.suggestion(person, run, payload.args[1])
+    guard.check(earlier)
+    assert earlier is not None
+    message_id = query.message.message_id if query.message else None
+    applied = await svc.runner.apply(person, run, TextInput(earlier), answered_message=message_id)
+    return applied.refusal
+
+
 async def on_edit_button(
     context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
@@ -134,4 +149,5 @@ BUTTONS: dict[str, ButtonHandler] = {
     SKIP: on_answer_button,
     EDIT: on_edit_button,
     RESTART: on_restart_button,
+    REUSE: on_reuse_button,
 }

@@ -30,6 +30,7 @@ SUBMIT = "d"
 SKIP = "s"
 EDIT = "e"
 RESTART = "r"
+REUSE = "u"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.core.render import Screen
+from telegram import InlineKeyboardMarkup
+
+from bot.core import payloads
+from bot.core.render import REUSE, Screen, button, shorten
 from bot.core.send import send
 from bot.core.services import Services
 from flows import engine
@@ -20,6 +23,10 @@ from storage.records import Person, Run
 FinishHook = Callable[[Services, Person, Run], Awaitable[None]]
 EditRule = Callable[[Services, Person, Run], Awaitable[str | None]]
 """The refusal text if a stored answer of `run` may no longer change, else None."""
+Suggestion = Callable[[Services, Person, Run, str], Awaitable[str | None]]
+"""An earlier answer worth offering as one tap for a step of `run` (e.g. last agreement's
+long-term goal), or None."""
+REUSE_LABEL_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class FlowRunner:
         self.services = services
         self._finish_hooks: dict[str, FinishHook] = {}
         self._edit_rules: list[EditRule] = []
+        self._suggestions: dict[str, Suggestion] = {}
 
     def on_finish(self, flow_id: str, hook: FinishHook) -> None:
         """Run `hook` when a run of `flow_id` is finished (after its answers are stored)."""
@@ -44,6 +52,16 @@ class FlowRunner:
 
     def add_edit_rule(self, rule: EditRule) -> None:
         self._edit_rules.append(rule)
+
+    def add_suggestion(self, flow_id: str, source: Suggestion) -> None:
+        if flow_id in self._suggestions:
+            raise ValueError(f"flow {flow_id} already has a suggestion source")
+        self._suggestions[flow_id] = source
+
+    async def suggestion(self, person: Person, run: Run, step_id: str) -> str | None:
+        """The earlier answer offered for this step, if its flow has a source for them."""
+        source = self._suggestions.get(run.flow_id)
+        return await source(self.services, person, run, step_id) if source else None
 
     async def edit_refusal(self, person: Person, run: Run) -> str | None:
         """Why an answer of `run` may no longer change (a deadline passed, an agreement was
@@ -163,7 +181,9 @@ class FlowRunner:
         render = self.services.render
         for reply in replies:
             if isinstance(reply, Prompt):
-                screen = render.prompt(person, run.id, reply)
+                screen = await self._with_suggestion(
+                    person, run, reply, render.prompt(person, run.id, reply)
+                )
                 if reply.redraw and redraw_message is not None:
                     await self.services.bot.edit_message_text(
                         screen.text,
@@ -181,6 +201,22 @@ class FlowRunner:
                 await send(self.services.bot, person, Screen(render.question_list(person, reply)))
             else:
                 await send(self.services.bot, person, Screen(render.message(person, reply)))
+
+    async def _with_suggestion(
+        self, person: Person, run: Run, prompt: Prompt, screen: Screen
+    ) -> Screen:
+        """A typed question gets a one-tap button with the earlier answer, where there is one."""
+        if prompt.options:
+            return screen
+        earlier = await self.suggestion(person, run, prompt.step_id)
+        if earlier is None:
+            return screen
+        label = self.services.render.text(
+            person, "common.reuse", value=shorten(earlier, REUSE_LABEL_CHARS)
+        )
+        row = [button(label, payloads.encode(REUSE, run.id, prompt.step_id))]
+        rows = [*(screen.markup.inline_keyboard if screen.markup else ()), row]
+        return Screen(screen.text, InlineKeyboardMarkup(rows))
 
     async def _mark_answered(
         self, person: Person, run: Run, flow: Flow, outcome: Outcome, message_id: int

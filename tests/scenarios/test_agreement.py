@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from storage.schema import actions, users
+from storage.schema import actions, answers, flow_runs, users
 from tests.support.steps import plan_meeting
 
 GROUP_ID = -1008888
@@ -125,3 +125,45 @@ async def test_a_follow_up_person_outside_the_group_takes_over_by_link(world, da
     mallory = world.person(666, "Mallory")
     await mallory.sends(f"/start {token}")  # the link works once
     assert mallory.last_text() == da("invite.used_up")
+
+
+async def test_the_next_agreement_offers_last_times_goals_in_one_tap(world):
+    mette, _, group = await _in_the_agreement_phase(world)
+    await mette.taps_in_group(group, "✍ Skriv aftalen")
+    for answer in FIELDS:
+        await mette.sends(answer)
+    await mette.taps("Hver 14. dag")
+    await mette.sends("Jobmentor ringer til alle unge")
+    await mette.taps("Om en måned")
+    await mette.taps("Jonas")
+    await mette.taps("✅ Bekræft og del i gruppen")
+    world.clock.advance(seconds=3)
+    await mette.taps_in_group(group, "Afslut mødet ✓")
+
+    world.clock.now = datetime(2027, 3, 4, 10, 0, tzinfo=CPH).astimezone(UTC)  # the next one
+    await mette.sends_in_group(group, "/startmeeting")
+    for _ in range(4):
+        await mette.taps_in_group(group, "Næste ▶")
+        world.clock.advance(seconds=3)
+    await mette.taps_in_group(group, "✍ Skriv aftalen")
+    await mette.sends("Alle unge har en fast kontakt")
+    assert mette.last_buttons() == ["↺ Som sidst: Halvdelen i job"]
+    await mette.taps("↺ Som sidst: Halvdelen i job")
+    assert mette.last_buttons() == ["↺ Som sidst: 12"]
+    await mette.taps("↺ Som sidst: 12")
+    await mette.sends("Andelen med fast kontakt")  # a new data signal: typed as usual
+    async with world.services.engine.connect() as conn:
+        stored = (
+            await conn.execute(
+                select(answers.c.step_id, answers.c.value)
+                .join(flow_runs, flow_runs.c.id == answers.c.flow_run_id)
+                .where(flow_runs.c.flow_id == "agreement", flow_runs.c.meeting_id == 2)
+                .order_by(answers.c.id)
+            )
+        ).all()
+    assert stored == [
+        ("short_goal", "Alle unge har en fast kontakt"),
+        ("long_goal", "Halvdelen i job"),
+        ("horizon", 12),
+        ("data_signal", "Andelen med fast kontakt"),
+    ]
