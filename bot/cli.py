@@ -147,8 +147,7 @@ def _export(
             meeting = await repos.meetings.get(meeting_id)
             if meeting is None:
                 return None
-            data = await gather(repos, meeting)
-            return writer.markdown(data).encode() if file_format == "md" else writer.csv_bytes(data)
+            return writer.file(await gather(repos, meeting), file_format).content
         finally:
             await engine.dispose()
 

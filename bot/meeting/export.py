@@ -1,5 +1,5 @@
-"""/minutes: the minutes (Markdown) and the actions (CSV) as files, in the group for its
-meeting or in private for a meeting I lead or take notes in."""
+"""/minutes: the minutes (Markdown and Word) and the actions (Excel and CSV) as files, in the
+group for its meeting or in private for a meeting I lead or take notes in."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from storage.records import Meeting, Person
 
 MINUTES = "mn"
 LISTED_MEETINGS = 8
-FILE_NAMES = {"da": ("referat", "handlinger"), "en": ("minutes", "actions")}
 
 
 async def on_minutes(update: Update, context: DDContext) -> None:
@@ -57,13 +56,14 @@ async def on_minutes_button(
 
 
 async def send_minutes(svc: Services, reader: Person, meeting: Meeting, chat_id: int) -> None:
+    """Every format, the first with a caption that names the meeting."""
     await svc.bot.send_chat_action(chat_id, "upload_document")
     data = await minutes.gather(svc.repos, meeting)
     writer = minutes.MinutesWriter(svc.catalogue, svc.flows, reader.language)
-    stem = writer.file_stem(data)
-    caption = svc.render.text(reader, "minutes.caption", title=meeting.title)
-    names = FILE_NAMES.get(reader.language, FILE_NAMES["en"])
-    markdown = InputFile(writer.markdown(data).encode(), filename=f"{names[0]}-{stem}.md")
-    await svc.bot.send_document(chat_id, markdown, caption=caption)
-    actions = InputFile(writer.csv_bytes(data), filename=f"{names[1]}-{stem}.csv")
-    await svc.bot.send_document(chat_id, actions)
+    caption: str | None = svc.render.text(reader, "minutes.caption", title=meeting.title)
+    for file_format in minutes.FORMATS:
+        file = writer.file(data, file_format)
+        await svc.bot.send_document(
+            chat_id, InputFile(file.content, filename=file.name), caption=caption
+        )
+        caption = None
