@@ -2,6 +2,7 @@
 
 The content comes in as plain blocks (headings, paragraphs, bullet lists, tables) made by
 bot/meeting/minutes.py; this module only decides how each block looks in each format.
+python-docx is imported when a Word file is written, not when the bot starts.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from docx import Document
-from docx.oxml.ns import qn
+if TYPE_CHECKING:
+    from docx.document import Document
 
 WORD_LANGUAGES = {"da": "da-DK", "en": "en-GB"}
 """Word's proofing language, so a Danish text is not underlined as misspelt English."""
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-"""Characters an XML document cannot hold (Word refuses the whole file)."""
+"""Characters an XML document cannot hold: one of them and Word refuses the whole file."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,11 @@ def _md_row(cells: Sequence[str]) -> str:
 def word(blocks: Sequence[Block], *, title: str, language: str) -> bytes:
     """A .docx with Word's own heading, list and table styles, so it pastes into a case system
     as headings, lists and a table rather than as marked-up text."""
-    document = Document()
-    document.core_properties.title = _xml_safe(title)
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.core_properties.title = xml_safe(title)
     document.core_properties.language = WORD_LANGUAGES.get(language, "da-DK")
     defaults = document.styles.element.find(qn("w:docDefaults"))
     proofing = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
@@ -92,12 +97,12 @@ def word(blocks: Sequence[Block], *, title: str, language: str) -> bytes:
     for block in blocks:
         match block:
             case Heading(text, level):
-                document.add_heading(_xml_safe(text), level=0 if level == 1 else level - 1)
+                document.add_heading(xml_safe(text), level=0 if level == 1 else level - 1)
             case Paragraph(text, bold):
-                document.add_paragraph().add_run(_xml_safe(text)).bold = bold
+                document.add_paragraph().add_run(xml_safe(text)).bold = bold
             case Items(items):
                 for item in items:
-                    document.add_paragraph(_xml_safe(item), style="List Bullet")
+                    document.add_paragraph(xml_safe(item), style="List Bullet")
             case Table(header, rows):
                 _word_table(document, header, rows)
     buffer = io.BytesIO()
@@ -105,15 +110,16 @@ def word(blocks: Sequence[Block], *, title: str, language: str) -> bytes:
     return buffer.getvalue()
 
 
-def _word_table(document, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def _word_table(document: Document, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.paragraphs[0].add_run(_xml_safe(text)).bold = True
+        cell.paragraphs[0].add_run(xml_safe(text)).bold = True
     for row in rows:
         for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = _xml_safe(text)
+            cell.text = xml_safe(text)
 
 
-def _xml_safe(text: str) -> str:
+def xml_safe(text: str) -> str:
+    """Without the control characters XML cannot hold (Word and Excel files are XML)."""
     return _NOT_IN_XML.sub("", text)

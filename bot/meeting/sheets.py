@@ -2,8 +2,9 @@
 
 Rows come in as typed values (numbers, naive local datetimes, text) from
 bot/meeting/minutes.py. Excel gets real date cells and a filter row, so the list can be sorted
-and followed; the CSV gets ISO dates and semicolons, which Excel splits into columns whatever
-its language. Text that a spreadsheet would run as a formula stays text in both.
+and followed; the CSV gets ISO dates and semicolons, the separator Danish Excel expects,
+whatever language the reader chose in the bot. Text that a spreadsheet would run as a
+formula stays text in both. openpyxl is imported when a workbook is written, not at start.
 """
 
 from __future__ import annotations
@@ -13,16 +14,13 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from bot.meeting.documents import xml_safe
 
 Value = str | int | datetime | None
 """A cell: datetimes are naive, in the meeting's local time."""
 
 CSV_DELIMITER = ";"
-"""Danish Excel splits on semicolons; English Excel does too when the file says so."""
+"""Danish Excel's list separator; a comma would put every row in one column there."""
 EXCEL_DATETIME = "yyyy-mm-dd hh:mm"
 CSV_DATETIME = "%Y-%m-%d %H:%M"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,16 +42,20 @@ def xlsx(sheet: Sheet) -> bytes:
     Text is stored as text even when it begins like a formula (and marked with Excel's quote
     prefix, so editing the cell keeps it text).
     """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     worksheet = workbook.active
     worksheet.title = sheet.title[:MAX_SHEET_TITLE]
     for column, name in enumerate(sheet.header, start=1):
-        worksheet.cell(row=1, column=column, value=_text(name)).font = Font(bold=True)
+        worksheet.cell(row=1, column=column, value=xml_safe(name)).font = Font(bold=True)
     for row_number, row in enumerate(sheet.rows, start=2):
         for column, value in enumerate(row, start=1):
             cell = worksheet.cell(row=row_number, column=column)
             if isinstance(value, str):
-                cell.value = _text(value)
+                cell.value = xml_safe(value)
                 cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
                 cell.quotePrefix = value.startswith(FORMULA_START)
             else:
@@ -86,11 +88,6 @@ def _csv_cell(value: Value) -> str:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value  # shown as typed; the quote tells the spreadsheet it is text
     return str(value)
-
-
-def _text(value: str) -> str:
-    """Without the control characters a workbook cannot hold (openpyxl refuses them)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def _width(sheet: Sheet, index: int) -> int:

@@ -104,6 +104,8 @@ async def test_minutes_come_as_markdown_word_excel_and_csv_that_each_open(world)
     ]
     caption = "Referat og handlinger fra Status på fritidsindsatsen."
     assert [m.caption for m in sent] == [caption, None, None, None]
+    assert [name for name, _ in world.api.calls[-4:]] == ["sendDocument"] * 4
+    assert world.api.violations == []  # each call as Telegram accepts it (caption ≤ 1024)
     files = {m.document[0].rsplit(".", 1)[1]: m.document[1] for m in sent}
 
     markdown = files["md"].decode()
