@@ -104,13 +104,17 @@ def _database_note(settings: Settings | None, problem: str) -> str:
     """Which database the commands use, as every --help says."""
     if settings is None:
         return f"Database: unknown, the configuration has an error: {problem}"
-    from sqlalchemy.engine import make_url
-
-    url = make_url(settings.db_url)
-    note = f"Database: {url.render_as_string(hide_password=True)}"
+    note = f"Database: {_shown_url(settings)}"
     if file := _sqlite_file(settings):
         note += f"\n  the file {file.resolve()}"
     return note + "\n  (set DATADIALOG_DATABASE_URL or DATADIALOG_DATA_DIR to use another)"
+
+
+def _shown_url(settings: Settings) -> str:
+    """The database URL with any password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.db_url).render_as_string(hide_password=True)
 
 
 def _sqlite_file(settings: Settings) -> Path | None:
@@ -232,13 +236,14 @@ def _existing_database(settings: Settings, work: Callable[[AsyncEngine], Awaitab
             f"there is no database at {file.resolve()} (set DATADIALOG_DATA_DIR or "
             "DATADIALOG_DATABASE_URL; `datadialog migrate` creates an empty one)"
         )
+    where = str(file) if file is not None else _shown_url(settings)
 
     async def go() -> T:
         engine = open_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
         try:
             if await current_revision(engine) != SCHEMA_REVISION:
                 raise Stop(
-                    f"the database {file or 'configured'} is not at this version's schema; "
+                    f"the database {where} is not at this version's schema; "
                     "run `datadialog migrate` first"
                 )
             return await work(engine)
@@ -248,7 +253,11 @@ def _existing_database(settings: Settings, work: Callable[[AsyncEngine], Awaitab
     try:
         return asyncio.run(go())
     except DBAPIError as error:
-        raise Stop(f"cannot read the database {file or ''}: {error.orig}") from error
+        raise Stop(f"cannot read the database {where}: {error.orig}") from error
+    except OSError as error:  # a database server that cannot be reached
+        raise Stop(f"cannot reach the database {where}: {error}") from error
+    except ImportError as error:  # e.g. a PostgreSQL URL without its driver installed
+        raise Stop(f"cannot open the database {where}: {error}") from error
 
 
 async def _list_meetings(engine: AsyncEngine) -> int:

@@ -3,6 +3,8 @@ group for its meeting or in private for a meeting I lead or take notes in."""
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Update
 
 from bot.core import guard
@@ -56,13 +58,17 @@ async def on_minutes_button(
 
 
 async def send_minutes(svc: Services, reader: Person, meeting: Meeting, chat_id: int) -> None:
-    """Every format, the first with a caption that names the meeting."""
+    """Every format, the first with a caption that names the meeting.
+
+    The files are built in a worker thread: the first Word or Excel file of a process also
+    imports its library, which would otherwise hold up every other chat for a moment.
+    """
     await svc.bot.send_chat_action(chat_id, "upload_document")
     data = await minutes.gather(svc.repos, meeting)
     writer = minutes.MinutesWriter(svc.catalogue, svc.flows, reader.language)
+    files = await asyncio.to_thread(lambda: [writer.file(data, f) for f in minutes.FORMATS])
     caption: str | None = svc.render.text(reader, "minutes.caption", title=meeting.title)
-    for file_format in minutes.FORMATS:
-        file = writer.file(data, file_format)
+    for file in files:
         await svc.bot.send_document(
             chat_id, InputFile(file.content, filename=file.name), caption=caption
         )

@@ -112,6 +112,15 @@ def test_a_file_without_the_schema_is_not_migrated_behind_the_readers_back(tmp_p
     )
 
 
+def test_a_file_that_is_no_database_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "datadialog.db").write_bytes(b"not a database " * 10)
+    result = _datadialog("export", "--meeting", "1", cwd=tmp_path, data_dir=str(tmp_path))
+    assert result.returncode == 1
+    assert _one_line(result.stderr) == (
+        f"datadialog: cannot read the database {tmp_path}/datadialog.db: file is not a database"
+    )
+
+
 async def test_meetings_are_listed_by_number_with_date_title_team_and_status(world, settings):
     mette = world.person(101, "Mette", last_name="Holm")
     await plan_meeting(mette)
