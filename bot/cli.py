@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 EXPORT_FORMATS = ("md", "docx", "xlsx", "csv")
-"""Kept equal to bot.meeting.minutes.FORMATS (a test checks), so `--help` loads no more."""
+"""Equal to bot.meeting.minutes.FORMATS (a test checks); the parser need not import it."""
 BINARY_FORMATS = ("docx", "xlsx")
 """Written to a file even without --out: a terminal cannot show them."""
 _CONSOLE = logging.StreamHandler()
