@@ -4,6 +4,7 @@ group for its meeting or in private for a meeting I lead or take notes in."""
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Update
 
@@ -39,11 +40,15 @@ async def on_minutes(update: Update, context: DDContext) -> None:
         await send_minutes(svc, person, linked[0], person.telegram_id)
     else:
         rows = [
-            [button(f"{m.title} ({m.starts_at:%d.%m.%Y})", encode(MINUTES, m.id))]
+            [button(f"{m.title} ({_local_day(m)})", encode(MINUTES, m.id))]
             for m in linked[-LISTED_MEETINGS:]
         ]
         text = svc.render.text(person, "minutes.choose")
         await send(svc.bot, person, Screen(text, InlineKeyboardMarkup(rows)))
+
+
+def _local_day(meeting: Meeting) -> str:
+    return f"{meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone)):%d.%m.%Y}"
 
 
 async def on_minutes_button(

@@ -180,7 +180,7 @@ class MinutesWriter:
         return self._t(f"since.status.{status}")
 
     def _file_stem(self, data: MinutesData) -> str:
-        day = data.meeting.starts_at.date().isoformat()
+        day = self._local(data.meeting.starts_at, data).date().isoformat()
         team = re.sub(r"[^a-z0-9æøå]+", "-", data.meeting.team_name.lower()).strip("-") or "team"
         return f"{team}-{day}"
 

@@ -158,6 +158,11 @@ def test_the_tie_line_appears_only_when_the_leader_chose_among_equals(writer):
     assert "Mødelederen valgte" not in text
 
 
+def test_files_are_named_by_the_meeting_s_local_date(writer):
+    just_after_midnight = replace(_data(), meeting=_meeting(7, _utc(2026, 12, 2, 23, 30)))
+    assert writer.file(just_after_midnight, "xlsx").name == "handlinger-team-fritid-2026-12-03.xlsx"
+
+
 def test_english_minutes_say_the_same_in_english(catalogue, flows):
     text = MinutesWriter(catalogue, flows, "en").file(_data(), "md").content.decode()
     assert "- Next dialogue: Thursday 4 March 2027 at 10:00\n" in text
