@@ -1,4 +1,5 @@
-"""The `datadialog` command: run the bot, play the offline demo, migrate, import or export."""
+"""The `datadialog` command: run the bot, play the offline demo, migrate the database, list
+its meetings, import a meeting's indicator file, or export its minutes and actions."""
 
 from __future__ import annotations
 
@@ -6,39 +7,139 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.meeting.minutes import MinutesFile
+
+T = TypeVar("T")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+EXPORT_FORMATS = ("md", "docx", "xlsx", "csv")
+"""Equal to bot.meeting.minutes.FORMATS (a test checks); the parser need not import it."""
+BINARY_FORMATS = ("docx", "xlsx")
+"""Written to a file even without --out: a terminal cannot show them."""
+_CONSOLE = logging.StreamHandler()
+
+
+class Stop(Exception):
+    """A reason to stop, told in one line (no traceback): main prints it and exits with 1."""
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="datadialog", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot on Telegram (long polling)")
-    demo = commands.add_parser("demo", help="play the demo offline and write what people saw")
-    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
-    commands.add_parser("migrate", help="bring the database schema up to date")
-    importer = commands.add_parser("import", help="store a CSV/XLSX indicator file for a meeting")
-    importer.add_argument("--meeting", type=int, required=True, help="the meeting's number")
-    importer.add_argument("file", type=Path, help="the .csv or .xlsx file")
-    export = commands.add_parser("export", help="write a meeting's minutes (md) or actions (csv)")
-    export.add_argument("--meeting", type=int, required=True, help="the meeting's number")
-    export.add_argument("--format", choices=("md", "csv"), default="md", dest="file_format")
-    export.add_argument("--language", choices=("da", "en"), help="default: the configured one")
-    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    try:
+        settings: Settings | None = Settings()
+        problem = ""
+    except ValidationError as error:
+        settings, problem = None, error.errors()[0]["msg"]
+    args = _parser(settings, problem).parse_args(argv)
+    _configure_logging(verbose=args.command == "run")
+    if settings is None:
+        print(f"datadialog: bad configuration: {problem}", file=sys.stderr)
+        return 2
+    try:
+        return _dispatch(args, settings)
+    except Stop as stop:
+        print(f"datadialog: {stop}", file=sys.stderr)
+        return 1
+
+
+def _parser(settings: Settings | None, problem: str) -> argparse.ArgumentParser:
+    where = _database_note(settings, problem)
+    parser = argparse.ArgumentParser(
+        prog="datadialog",
+        description=__doc__,
+        epilog=where,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, summary: str, epilog: str = where) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    command("run", "run the bot on Telegram (long polling); migrates the database first")
+    demo = command(
+        "demo",
+        "play the demo offline and write what people saw, the minutes and a log",
+        epilog="Database: a fresh SQLite file demo.db in the --out folder; the configured "
+        "database is not touched.",
+    )
+    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
+    command("migrate", "create the database, or bring its schema up to date")
+    command("meetings", "list the meetings: number, date, title, team and status")
+    meeting_help = "the meeting's number (`datadialog meetings` lists them)"
+    importer = command("import", "store a CSV/XLSX indicator file for a meeting")
+    importer.add_argument("--meeting", type=int, required=True, help=meeting_help)
+    importer.add_argument("file", type=Path, help="the .csv or .xlsx file")
+    export = command("export", "write a meeting's minutes (md, docx) or actions (xlsx, csv)")
+    export.add_argument("--meeting", type=int, required=True, help=meeting_help)
+    export.add_argument(
+        "--format", choices=EXPORT_FORMATS, default="md", dest="file_format", help="default: md"
+    )
+    export.add_argument("--language", choices=("da", "en"), help="default: the configured one")
+    export.add_argument(
+        "--out",
+        type=Path,
+        help="file to write (default: md and csv to standard output, docx and xlsx to a file "
+        "named like the one /minutes sends, in the current folder)",
+    )
+    return parser
+
+
+def _database_note(settings: Settings | None, problem: str) -> str:
+    """Which database the commands use, as every --help says."""
+    if settings is None:
+        return f"Database: unknown, the configuration has an error: {problem}"
+    note = f"Database: {_shown_url(settings)}"
+    if file := _sqlite_file(settings):
+        note += f"\n  the file {file.resolve()}"
+    return note + "\n  (set DATADIALOG_DATABASE_URL or DATADIALOG_DATA_DIR to use another)"
+
+
+def _shown_url(settings: Settings) -> str:
+    """The database URL with any password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.db_url).render_as_string(hide_password=True)
+
+
+def _sqlite_file(settings: Settings) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.db_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def _configure_logging(*, verbose: bool) -> None:
+    """Only the running bot logs its progress here; the tools show warnings and errors (the
+    demo also writes its log to a file of its own)."""
+    _CONSOLE.setStream(sys.stderr)
+    _CONSOLE.setLevel(logging.INFO if verbose else logging.WARNING)
+    _CONSOLE.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    if _CONSOLE not in root.handlers:  # main() may run more than once in one process (tests)
+        root.addHandler(_CONSOLE)
+    root.setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        print(f"datadialog: bad configuration: {error.errors()[0]['msg']}", file=sys.stderr)
-        return 2
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         return _run(settings)
     if args.command == "demo":
@@ -46,11 +147,13 @@ def main(argv: list[str] | None = None) -> int:
 
         demo_main(args.out)
         return 0
+    if args.command == "migrate":
+        return _migrate(settings)
+    if args.command == "meetings":
+        return _existing_database(settings, _list_meetings)
     if args.command == "import":
         return _import(settings, args.meeting, args.file)
-    if args.command == "export":
-        return _export(settings, args.meeting, args.file_format, args.language, args.out)
-    return _migrate(settings)
+    return _export(settings, args.meeting, args.file_format, args.language, args.out)
 
 
 def _run(settings: Settings) -> int:
@@ -62,12 +165,43 @@ def _run(settings: Settings) -> int:
         )
         return 2
     from telegram import Update
+    from telegram.error import TelegramError
 
     from bot.app import build_application
 
-    application = build_application(settings)
-    application.run_polling(allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY])
+    try:
+        asyncio.run(_check_token(settings))
+        build_application(settings).run_polling(
+            allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY]
+        )
+    except TelegramError as error:
+        raise Stop(_telegram_refusal(settings, error)) from error
     return 0
+
+
+async def _check_token(settings: Settings) -> None:
+    """Ask Telegram who we are before starting, so a bad token or no network is one line,
+    not the library's logged traceback followed by ours."""
+    from telegram import Bot
+
+    assert settings.token is not None
+    bot = Bot(
+        settings.token.get_secret_value(),
+        base_url=settings.api_base_url,
+        base_file_url=settings.api_base_file_url,
+    )
+    async with bot:
+        pass  # initialising the bot asks Telegram for getMe
+
+
+def _telegram_refusal(settings: Settings, error: Exception) -> str:
+    from telegram.error import InvalidToken, NetworkError
+
+    if isinstance(error, InvalidToken):
+        return "Telegram does not accept DATADIALOG_TOKEN; copy the token from @BotFather again"
+    if isinstance(error, NetworkError):
+        return f"cannot reach Telegram at {settings.api_base_url} ({error.message})"
+    return f"Telegram refused to start the bot: {error}"
 
 
 def _migrate(settings: Settings) -> int:
@@ -85,14 +219,89 @@ def _migrate(settings: Settings) -> int:
     return 0
 
 
+def _existing_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run `work` on the configured database if it exists at this version's schema.
+
+    Never creates a database nor migrates one: a tool that reads or imports into the wrong
+    file should say so rather than leave a new empty database behind.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from storage.db import current_revision, open_engine
+    from storage.schema import SCHEMA_REVISION
+
+    file = _sqlite_file(settings)
+    if file is not None and not file.is_file():
+        raise Stop(
+            f"there is no database at {file.resolve()} (set DATADIALOG_DATA_DIR or "
+            "DATADIALOG_DATABASE_URL; `datadialog migrate` creates an empty one)"
+        )
+    where = str(file) if file is not None else _shown_url(settings)
+
+    async def go() -> T:
+        engine = open_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
+        try:
+            if await current_revision(engine) != SCHEMA_REVISION:
+                raise Stop(
+                    f"the database {where} is not at this version's schema; "
+                    "run `datadialog migrate` first"
+                )
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(go())
+    except DBAPIError as error:
+        raise Stop(f"cannot read the database {where}: {error.orig}") from error
+    except OSError as error:  # a database server that cannot be reached
+        raise Stop(f"cannot reach the database {where}: {error}") from error
+    except ImportError as error:  # e.g. a PostgreSQL URL without its driver installed
+        raise Stop(f"cannot open the database {where}: {error}") from error
+
+
+async def _list_meetings(engine: AsyncEngine) -> int:
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from storage.schema import meetings, teams
+
+    # Read here because MeetingRepository has no list of all meetings yet (it belongs there).
+    query = (
+        select(meetings, teams.c.name.label("team_name"))
+        .join(teams, teams.c.id == meetings.c.team_id)
+        .order_by(meetings.c.starts_at, meetings.c.id)
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).mappings().all()
+    if not rows:
+        print("No meetings yet: the leader plans one with /newmeeting.")
+        return 0
+    table = [("No.", "Date (local)", "Title", "Team", "Status")] + [
+        (
+            str(row["id"]),
+            f"{row['starts_at'].astimezone(ZoneInfo(row['time_zone'])):%Y-%m-%d %H:%M}",
+            row["title"],
+            row["team_name"],
+            row["status"],
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        )
+    return 0
+
+
 def _import(settings: Settings, meeting_id: int, file: Path) -> int:
     from datetime import UTC, datetime
 
     from bot.dataset.reader import ImportRefused, read_file
     from flows.i18n import Catalogue
-    from storage.db import migrate, open_engine
-    from storage.repositories.datasets import DatasetRepository
-    from storage.repositories.meetings import MeetingRepository
+    from storage.repositories import Repositories
 
     catalogue = Catalogue.load()
     language = settings.language
@@ -105,24 +314,16 @@ def _import(settings: Settings, meeting_id: int, file: Path) -> int:
                   file=sys.stderr)  # fmt: skip
         return 1
     except OSError as error:
-        print(f"datadialog: cannot read {file}: {error.strerror}", file=sys.stderr)
-        return 1
+        raise Stop(f"cannot read {file}: {error.strerror}") from error
 
-    async def store() -> bool:
-        engine = open_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
-        try:
-            await migrate(engine)
-            if await MeetingRepository(engine).get(meeting_id) is None:
-                return False
-            rows = [point.model_dump() for point in result.points]
-            await DatasetRepository(engine).replace(meeting_id, rows, datetime.now(UTC))
-            return True
-        finally:
-            await engine.dispose()
+    async def store(engine: AsyncEngine) -> None:
+        repos = Repositories.on(engine)
+        if await repos.meetings.get(meeting_id) is None:
+            raise Stop(_no_meeting(meeting_id))
+        rows = [point.model_dump() for point in result.points]
+        await repos.datasets.replace(meeting_id, rows, datetime.now(UTC))
 
-    if not asyncio.run(store()):
-        print(f"datadialog: there is no meeting {meeting_id}", file=sys.stderr)
-        return 1
+    _existing_database(settings, store)
     print(f"datadialog: stored {len(result.points)} rows for meeting {meeting_id}")
     return 0
 
@@ -133,35 +334,33 @@ def _export(
     from bot.meeting.minutes import MinutesWriter, gather
     from flows.i18n import Catalogue
     from flows.registry import FlowRegistry
-    from storage.db import migrate, open_engine
     from storage.repositories import Repositories
 
     catalogue = Catalogue.load()
     writer = MinutesWriter(catalogue, FlowRegistry.load(catalogue), language or settings.language)
 
-    async def build() -> bytes | None:
-        engine = open_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
-        try:
-            await migrate(engine)
-            repos = Repositories.on(engine)
-            meeting = await repos.meetings.get(meeting_id)
-            if meeting is None:
-                return None
-            data = await gather(repos, meeting)
-            return writer.markdown(data).encode() if file_format == "md" else writer.csv_bytes(data)
-        finally:
-            await engine.dispose()
+    async def build(engine: AsyncEngine) -> MinutesFile:
+        repos = Repositories.on(engine)
+        meeting = await repos.meetings.get(meeting_id)
+        if meeting is None:
+            raise Stop(_no_meeting(meeting_id))
+        return writer.file(await gather(repos, meeting), file_format)
 
-    content = asyncio.run(build())
-    if content is None:
-        print(f"datadialog: there is no meeting {meeting_id}", file=sys.stderr)
-        return 1
-    if out is None:
-        sys.stdout.buffer.write(content)
-    else:
-        out.write_bytes(content)
-        print(f"datadialog: wrote {out}", file=sys.stderr)
+    file = _existing_database(settings, build)
+    if out is None and file_format not in BINARY_FORMATS:
+        sys.stdout.buffer.write(file.content)
+        return 0
+    target = out or Path(file.name)
+    try:
+        target.write_bytes(file.content)
+    except OSError as error:
+        raise Stop(f"cannot write {target}: {error.strerror}") from error
+    print(f"datadialog: wrote {target}", file=sys.stderr)
     return 0
+
+
+def _no_meeting(meeting_id: int) -> str:
+    return f"there is no meeting {meeting_id}; `datadialog meetings` lists them"
 
 
 if __name__ == "__main__":

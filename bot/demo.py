@@ -9,15 +9,16 @@ The meeting: the leader links the team's group and steers the four steps from it
 come in privately, from prepared points and as replies; a duplicate is merged; the group
 dot-votes (the bot restarts mid-vote), the leader breaks a tie, the referent writes the
 agreement with an owner outside the group, everyone says what they take with them, and
-/minutes returns the minutes and the actions as files.
+/minutes returns the minutes (Markdown and Word) and the actions (Excel and CSV).
 
 Follow-up, a simulated quarter with the clock moved by hand: nudges at 09:00 on working days,
 "In progress" with a note, "Blocked" escalated to the follow-up person (who writes back), two
-unanswered nudges escalated, the next meeting's notice and preparation reminders, and its
-Since last time showing the answers.
+unanswered nudges escalated, the next meeting's notice and preparation reminders, the leader
+fetching the actions again (now with each owner's status and newest note), and the next
+meeting's Since last time showing the answers.
 
 No token and no network: the real Application talks to the in-process fake Bot API, on a fresh
-SQLite database in the output folder.
+SQLite database in the output folder; the log goes to `demo.log` there.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ DEMO_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 MEETING_AT = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 GROUP_ID = -1001000000001
+LOG_NAME = "demo.log"
+MINUTES_SUFFIXES = (".md", ".docx", ".xlsx", ".csv")
+"""Beside the chats' own transcripts (chat-*.md), the files the bot sent are these."""
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,8 @@ log = logging.getLogger(__name__)
 def run_demo(out: Path) -> list[Path]:
     """Play the scenario on a fresh database in `out`; returns the transcripts written there."""
     out.mkdir(parents=True, exist_ok=True)
-    stale_files = ("chat-*.md", "*.png", "*.csv", "*-referat-*.md", "*-minutes-*.md", "demo.db*")
+    stale_files = ("chat-*.md", "*.png", "*.csv", "*.xlsx", "*.docx", "*-referat-*.md",
+                   "*-minutes-*.md", "demo.db*")  # fmt: skip
     for stale in [path for pattern in stale_files for path in out.glob(pattern)]:
         stale.unlink()
     settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{out / 'demo.db'}")
@@ -279,6 +284,8 @@ async def _follow_up(world: OfflineWorld) -> None:
     await at(1, 3, 2027, 8)  # Jonas has not answered his last two nudges: Mette hears
     await at(2, 3, 2027, 10)  # preparation reminders for those not ready
     await at(3, 3, 2027, 10)  # the leader's "ready" count at the deadline
+    await mette.sends("/minutes")  # the actions sheet now shows each owner's status and note
+    await mette.taps(mette.button_starting("Status på fritidsindsatsen (03.12.2026)"))
     world.clock.now = datetime(2027, 3, 4, 10, tzinfo=COPENHAGEN).astimezone(UTC)
     await mette.sends_in_group(group, "/startmeeting")  # Since last time shows the answers
 
@@ -306,8 +313,27 @@ def _owner_token(drafter) -> str:
 
 
 def main(out: Path) -> None:
-    written = run_demo(out)
+    """Play the demo with its log in `out/demo.log`, then list what it wrote."""
+    out.mkdir(parents=True, exist_ok=True)
+    log_file = logging.FileHandler(out / LOG_NAME, mode="w", encoding="utf-8")
+    log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(log_file)
+    try:
+        written = run_demo(out)
+    finally:
+        root.removeHandler(log_file)
+        log_file.close()
     charts = sorted(out.glob("*.png"))
+    files = sorted(
+        path
+        for path in out.iterdir()
+        if path.suffix in MINUTES_SUFFIXES and not path.name.startswith("chat-")
+    )
     print(f"Demo finished: {len(written)} chats and {len(charts)} chart(s) in {out}/")
     for path in [*written, *charts]:
         print(f"  {path}")
+    print("Minutes (Markdown, Word) and actions (Excel, CSV) from /minutes:")
+    for path in files:
+        print(f"  {path}")
+    print(f"The bot's log: {out / LOG_NAME}")

@@ -1,7 +1,10 @@
-"""/minutes: the minutes (Markdown) and the actions (CSV) as files, in the group for its
-meeting or in private for a meeting I lead or take notes in."""
+"""/minutes: the minutes (Markdown and Word) and the actions (Excel and CSV) as files, in the
+group for its meeting or in private for a meeting I lead or take notes in."""
 
 from __future__ import annotations
+
+import asyncio
+from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Update
 
@@ -18,7 +21,6 @@ from storage.records import Meeting, Person
 
 MINUTES = "mn"
 LISTED_MEETINGS = 8
-FILE_NAMES = {"da": ("referat", "handlinger"), "en": ("minutes", "actions")}
 
 
 async def on_minutes(update: Update, context: DDContext) -> None:
@@ -38,11 +40,15 @@ async def on_minutes(update: Update, context: DDContext) -> None:
         await send_minutes(svc, person, linked[0], person.telegram_id)
     else:
         rows = [
-            [button(f"{m.title} ({m.starts_at:%d.%m.%Y})", encode(MINUTES, m.id))]
+            [button(f"{m.title} ({_local_day(m)})", encode(MINUTES, m.id))]
             for m in linked[-LISTED_MEETINGS:]
         ]
         text = svc.render.text(person, "minutes.choose")
         await send(svc.bot, person, Screen(text, InlineKeyboardMarkup(rows)))
+
+
+def _local_day(meeting: Meeting) -> str:
+    return f"{meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone)):%d.%m.%Y}"
 
 
 async def on_minutes_button(
@@ -57,13 +63,18 @@ async def on_minutes_button(
 
 
 async def send_minutes(svc: Services, reader: Person, meeting: Meeting, chat_id: int) -> None:
+    """Every format, the first with a caption that names the meeting.
+
+    The files are built in a worker thread: the first Word or Excel file of a process also
+    imports its library, which would otherwise hold up every other chat for a moment.
+    """
     await svc.bot.send_chat_action(chat_id, "upload_document")
     data = await minutes.gather(svc.repos, meeting)
     writer = minutes.MinutesWriter(svc.catalogue, svc.flows, reader.language)
-    stem = writer.file_stem(data)
-    caption = svc.render.text(reader, "minutes.caption", title=meeting.title)
-    names = FILE_NAMES.get(reader.language, FILE_NAMES["en"])
-    markdown = InputFile(writer.markdown(data).encode(), filename=f"{names[0]}-{stem}.md")
-    await svc.bot.send_document(chat_id, markdown, caption=caption)
-    actions = InputFile(writer.csv_bytes(data), filename=f"{names[1]}-{stem}.csv")
-    await svc.bot.send_document(chat_id, actions)
+    files = await asyncio.to_thread(lambda: [writer.file(data, f) for f in minutes.FORMATS])
+    caption: str | None = svc.render.text(reader, "minutes.caption", title=meeting.title)
+    for file in files:
+        await svc.bot.send_document(
+            chat_id, InputFile(file.content, filename=file.name), caption=caption
+        )
+        caption = None

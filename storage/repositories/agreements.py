@@ -47,6 +47,15 @@ class AgreementText:
     cadence_days: int = DEFAULT_CADENCE_DAYS
 
 
+@dataclass(frozen=True)
+class ActionProgress:
+    """An agreed action with its owner's newest answer and the newest answer with a note."""
+
+    action: Action
+    latest: ActionUpdate | None
+    latest_note: ActionUpdate | None
+
+
 _owner = aliased(users, name="owner")
 _follow_up = aliased(users, name="follow_up")
 _ACTION_COLUMNS = (
@@ -271,6 +280,29 @@ class AgreementRepository:
                 .first()
             )
         return ActionUpdate(row["status"], row["note"], row["reported_at"]) if row else None
+
+    async def progress_of(self, meeting_id: int) -> list[ActionProgress]:
+        """The meeting's agreed actions, each with its newest answer and newest note."""
+        answers = (
+            select(action_updates)
+            .join(actions, actions.c.id == action_updates.c.action_id)
+            .where(actions.c.meeting_id == meeting_id, actions.c.status == "agreed")
+            .order_by(action_updates.c.id)
+        )
+        agreed = _actions_query().where(
+            actions.c.meeting_id == meeting_id, actions.c.status == "agreed"
+        )
+        async with self._engine.connect() as conn:
+            found = [_action(row) for row in (await conn.execute(agreed)).mappings()]
+            rows = (await conn.execute(answers)).mappings().all()
+        latest: dict[int, ActionUpdate] = {}
+        noted: dict[int, ActionUpdate] = {}
+        for row in rows:  # oldest first, so the newest wins
+            answer = ActionUpdate(row["status"], row["note"], row["reported_at"])
+            latest[row["action_id"]] = answer
+            if row["note"]:
+                noted[row["action_id"]] = answer
+        return [ActionProgress(a, latest.get(a.id), noted.get(a.id)) for a in found]
 
     async def add_note(self, action_id: int, by: int, note: str) -> bool:
         """Attach a note to this person's newest answer about the action (if it has none)."""

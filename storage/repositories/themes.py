@@ -129,6 +129,16 @@ class ThemeRepository:
             )
             return [_theme(row) for row in result]
 
+    async def merged(self, meeting_id: int) -> list[Theme]:
+        """The meeting's themes that were merged into another, oldest first."""
+        async with self._engine.connect() as conn:
+            result = await conn.execute(
+                select(themes)
+                .where(themes.c.meeting_id == meeting_id, themes.c.merged_into.is_not(None))
+                .order_by(themes.c.id)
+            )
+            return [_theme(row) for row in result]
+
     async def authors(self, meeting_id: int) -> set[int]:
         async with self._engine.connect() as conn:
             result = await conn.execute(

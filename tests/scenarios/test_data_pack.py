@@ -86,6 +86,11 @@ def test_the_import_command_stores_a_file_for_a_meeting(tmp_path: Path):
 
     missing = run("import", "--meeting", "1", str(SAMPLE_DATA))
     assert missing.returncode == 1
+    assert "there is no database at" in missing.stderr
+    assert not (tmp_path / "datadialog.db").exists()
+    assert run("migrate").returncode == 0
+    missing = run("import", "--meeting", "1", str(SAMPLE_DATA))
+    assert missing.returncode == 1
     assert "there is no meeting 1" in missing.stderr
     bad = tmp_path / "bad.csv"
     bad.write_text("chart;indicator\n", encoding="utf-8")

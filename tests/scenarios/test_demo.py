@@ -1,20 +1,42 @@
-"""The README's first command: the offline demo writes every chat and a real chart."""
+"""The README's first command: the offline demo writes every chat, real charts, the minutes
+as Markdown and Word, the actions as Excel and CSV, and its log to a file."""
 
 from __future__ import annotations
 
+import os
 import struct
+import subprocess
+import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from docx import Document
+from openpyxl import load_workbook
 
-from bot.demo import run_demo
+MINUTES = "referat-team-fritid-2026-12-03"
+ACTIONS = "handlinger-team-fritid-2026-12-03"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple[Path, list[Path]]:
-    """The demo, played once for this module: (its folder, the transcripts it wrote)."""
+def played(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`datadialog demo`, run once for this module as the README says: (its folder, what it
+    printed). It exits non-zero if the bot made a call Telegram would refuse."""
     folder = tmp_path_factory.mktemp("demo")
-    return folder, run_demo(folder)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DATADIALOG_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo", "--out", str(folder)],
+        capture_output=True, text=True, env=environment, cwd=folder, check=False, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return folder, result
+
+
+@pytest.fixture(scope="module")
+def demo(played) -> tuple[Path, list[Path]]:
+    """(The demo's folder, the transcripts it wrote.)"""
+    folder, _ = played
+    return folder, sorted(folder.glob("chat-*.md"))
 
 
 def test_demo_writes_a_transcript_per_person_and_the_status_charts(demo):
@@ -92,3 +114,57 @@ def test_demo_follows_up_until_the_next_meeting(demo):
     group = (tmp_path / "chat-team-fritid-gruppe.md").read_text(encoding="utf-8")
     assert "Seneste status: I gang (torsdag 28. januar 2027 kl. 09:00): Alle er ringet op" in group
     assert "Seneste status: Færdig (mandag 18. januar 2027 kl. 08:00)" in group
+
+
+def test_demo_logs_to_a_file_and_lists_the_minutes_it_wrote(played):
+    folder, result = played
+    assert result.stderr == ""
+    log = (folder / "demo.log").read_text(encoding="utf-8")
+    assert "INFO bot.demo: restarting the bot in the middle of the vote" in log
+    listed = result.stdout.splitlines()
+    for name in (f"{MINUTES}.md", f"{MINUTES}.docx", f"{ACTIONS}.xlsx", f"{ACTIONS}.csv"):
+        assert f"  {folder / f'team-fritid-gruppe-{name}'}" in listed
+        assert f"  {folder / f'mette-holm-{name}'}" in listed
+    assert listed[-1] == f"The bot's log: {folder / 'demo.log'}"
+
+
+def test_demo_minutes_in_word_say_what_was_decided(demo):
+    folder, _ = demo
+    document = Document(folder / f"team-fritid-gruppe-{MINUTES}.docx")
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert paragraphs[0] == ("Title", "Referat: Status på fritidsindsatsen")
+    assert ("List Bullet", "Næste dialog: torsdag 4. marts 2027 kl. 10:00") in paragraphs
+    assert ("List Bullet", "Påmindelser til de ansvarlige: hver 14. dag") in paragraphs
+    assert (
+        "List Bullet",
+        "»Vi mister de unge efter sommerferien« indgår nu i tema 3: "
+        "Attendance drops after the summer holidays",
+    ) in paragraphs
+    chosen = paragraphs.index(
+        ("Normal", "Valgt fokusområde: Attendance drops after the summer holidays")
+    )
+    assert paragraphs[chosen + 1] == (
+        "Normal",
+        "Mødelederen valgte mellem 2 temaer med lige mange prikker.",
+    )
+    actions = [[c.text for c in row.cells] for row in document.tables[1].rows]
+    assert actions[2][:3] == ["2", "Aftale med SSP om en fast aftenaktivitet", "Birgit Berg"]
+    markdown = (folder / f"team-fritid-gruppe-{MINUTES}.md").read_text(encoding="utf-8")
+    assert "after the summer holidays\n\nMødelederen valgte mellem 2 temaer" in markdown
+
+
+def test_demo_actions_sheet_fetched_before_the_next_meeting_shows_how_each_action_went(demo):
+    folder, _ = demo
+    sheet = load_workbook(folder / f"mette-holm-{ACTIONS}.xlsx").active
+    assert sheet.auto_filter.ref == "A1:I3"
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [
+        [1, "Jobmentor ringer til alle unge i uge 32", "Jonas", "Mette Holm",
+         datetime(2027, 8, 15, 12), "I gang", datetime(2027, 1, 28, 9),
+         "Alle er ringet op; fem vil gerne have en fast kontakt", datetime(2027, 1, 28, 9)],
+        [2, "Aftale med SSP om en fast aftenaktivitet", "Birgit Berg", "Mette Holm",
+         datetime(2027, 2, 1, 12), "Færdig", datetime(2027, 1, 18, 8),
+         "SSP har ingen lokaler før februar", datetime(2026, 12, 17, 9)],
+    ]  # fmt: skip
+    assert sheet["E2"].number_format == "yyyy-mm-dd hh:mm"
+    at_the_meeting = load_workbook(folder / f"team-fritid-gruppe-{ACTIONS}.xlsx").active
+    assert [c.value for c in at_the_meeting[2]][5:] == ["Ikke meldt endnu", None, None, None]

@@ -307,9 +307,10 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
     await world.fire_due_timers()
     assert "Mødet er slut" in telegram.message_text(GROUP_ID, panel_id)
 
-    # Minutes: a Markdown file and a CSV of the actions that Excel opens with Danish letters.
+    # Minutes: Markdown and Word; the actions as Excel and as a CSV with Danish letters.
     await mette.sends_in_group(group, "/minutes")
-    markdown_file, csv_file = [m for m in world.api.chat_messages(GROUP_ID) if m.document][-2:]
+    documents = [m for m in world.api.chat_messages(GROUP_ID) if m.document][-4:]
+    markdown_file, csv_file = documents[0], documents[-1]
     name, content = markdown_file.document
     assert name == "referat-team-fritid-2026-12-03.md"
     minutes = content.decode()
@@ -322,7 +323,8 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
     assert "| 1 | Unge over 18 falder fra efter tre måneder | 4 | 3 |" in minutes
     assert "Valgt fokusområde: Flere af Aishas borgere er kommet i fritidsjob." in minutes
     assert (
-        "Forklaringer og kerneelementer: Vi bruger ikke jobmentor nok; <b>samarbejde</b>" in minutes
+        "Forklaringer og kerneelementer: Vi bruger ikke jobmentor nok; "
+        "&lt;b&gt;samarbejde&lt;/b&gt;" in minutes
     )
     assert "- Mål om 18 måneder: Halvdelen af de unge har et fritidsjob" in minutes
     assert "- At vi skal spørge de unge selv" in minutes
@@ -330,10 +332,12 @@ async def test_a_whole_meeting_from_linking_the_group_to_the_minutes(world, da):
     assert name == "handlinger-team-fritid-2026-12-03.csv"
     assert content.startswith("\ufeff".encode())
     rows = content.decode("utf-8-sig").splitlines()
-    assert rows[0] == "Nr.;Handling;Ansvarlig;Opfølgning;Frist"
+    assert rows[0] == (
+        "Nr.;Handling;Ansvarlig;Opfølgning;Frist;Status;Status meldt;Seneste note;Note skrevet"
+    )
     assert rows[2] == (
-        "2;Aftale med SSP om fælles aftenaktivitet;Birgit Berg;Mette Holm;"
-        "mandag 1. februar 2027 kl. 12:00"
+        "2;Aftale med SSP om fælles aftenaktivitet;Birgit Berg;Mette Holm;2027-02-01 12:00;"
+        "Ikke meldt endnu;;;"
     )
 
     # Stored: the agreement, its actions with owners, and the next meeting with the same people.

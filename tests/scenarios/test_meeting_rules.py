@@ -255,10 +255,15 @@ async def test_minutes_are_exported_from_the_command_line(world, settings, tmp_p
         ).returncode
         == 0
     )
-    assert out.read_bytes() == "\ufeffNo.,Action,Owner,Follow-up,Deadline\r\n".encode()
+    assert out.read_bytes() == (
+        "\ufeffNo.;Action;Owner;Follow-up;Deadline;Status;Status reported;Latest note;"
+        "Note written\r\n".encode()
+    )
     missing = export("--meeting", "99")
     assert missing.returncode == 1
-    assert missing.stderr.decode().strip() == "datadialog: there is no meeting 99"
+    assert missing.stderr.decode().strip() == (
+        "datadialog: there is no meeting 99; `datadialog meetings` lists them"
+    )
     await world.start()
 
 
