@@ -3,12 +3,20 @@
 `person.sends("/start abc")` builds the update Telegram would deliver (with the bot_command
 entity), feeds it to the Application and returns once it is handled. `person.taps("Ja")` finds
 that button on a message this person was shown, as only such a button can be tapped.
+
+Inside `async with telegram.queued():` the same calls return at once instead: their updates go
+onto the Application's real update queue, as polling would put them there, and its fetcher hands
+them to the update processor (per-chat order, concurrency), in the background. Leaving the block
+waits until every queued update has been handled.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +24,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.fakeapi.server import Delivered, FakeBotApi, shown_text
+
+HANDLED_WITHIN_S = 10.0
+"""Queued updates must be handled within this (wall-clock) time, or `all_handled` gives up."""
 
 
 class FakeTelegram:
@@ -25,6 +36,7 @@ class FakeTelegram:
         self.application = application
         self.api = api
         self._query_ids = itertools.count(1)
+        self._queueing = False
 
     def person(
         self,
@@ -48,7 +60,36 @@ class FakeTelegram:
 
     async def deliver(self, update: dict[str, Any]) -> None:
         update["update_id"] = self.api.next_update_id()
-        await self.application.process_update(Update.de_json(update, self.application.bot))
+        parsed = Update.de_json(update, self.application.bot)
+        if self._queueing:
+            await self.application.update_queue.put(parsed)
+        else:
+            await self.application.process_update(parsed)
+
+    @asynccontextmanager
+    async def queued(self) -> AsyncIterator[None]:
+        """Deliver updates through the Application's update queue and processor while inside
+        the block (people's calls return as soon as the update is queued); on leaving, wait
+        until all of them are handled."""
+        if not self.application.running:
+            raise RuntimeError("the Application is not running: start the world first")
+        self._queueing = True
+        try:
+            yield
+        finally:
+            self._queueing = False
+        await self.all_handled()
+
+    async def all_handled(self) -> None:
+        """Wait until every queued update is handled: the queue drained, none in flight.
+
+        The fetcher marks an update done only once the update processor has finished with it,
+        so joining the queue waits for both. Raises TimeoutError if handling stalls."""
+        async with asyncio.timeout(HANDLED_WITHIN_S):
+            await self.application.update_queue.join()
+        in_flight = self.application.update_processor.current_concurrent_updates
+        if in_flight:
+            raise RuntimeError(f"{in_flight} updates still in the processor after the queue")
 
     def chat_texts(self, chat_id: int) -> list[str]:
         """Every text or caption the bot sent or edited in a chat, as shown, oldest first."""
