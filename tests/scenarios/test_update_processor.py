@@ -27,8 +27,8 @@ from sqlalchemy import select
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import Application, TypeHandler
 
+from bot.core.ordering import PerChatOrderedProcessor
 from bot.fakeapi import people as fake_people
-from bot.ordering import PerChatOrderedProcessor
 from storage.schema import answers, flow_runs, themes, users, votes
 from tests.support.steps import open_ballot, plan_meeting
 
@@ -242,19 +242,19 @@ async def test_one_persons_quick_dot_taps_keep_their_order_while_others_tap_side
                     await person.taps_in_group(ballot.group, labels[n])
 
     assert jonas.alerts() == [
-        "Prik på »Frafald«. 2 tilbage.",
-        "Prik på »Fritidsjob«. 1 tilbage.",
+        "Prik på: Frafald (2 tilbage)",
+        "Prik på: Fritidsjob (1 tilbage)",
         "Prikken på »Fritidsjob« er taget tilbage.",
-        "Prik på »Vinter«. 1 tilbage.",
-        "Prik på »Vinter«. 0 tilbage.",
+        "Prik på: Vinter (1 tilbage)",
+        "Prik på: Vinter (0 tilbage)",
         "Du har brugt alle 3 prikker. Tag en tilbage, hvis du vil flytte den.",
     ]
     assert aisha.alerts() == [
-        "Prik på »Fritidsjob«. 2 tilbage.",
-        "Prik på »Fritidsjob«. 1 tilbage.",
+        "Prik på: Fritidsjob (2 tilbage)",
+        "Prik på: Fritidsjob (1 tilbage)",
     ]
     assert lars.alerts() == [
-        "Prik på »Vinter«. 2 tilbage.",
+        "Prik på: Vinter (2 tilbage)",
         "Prikken på »Vinter« er taget tilbage.",
     ]
     async with world.services.engine.connect() as conn:
