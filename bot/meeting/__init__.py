@@ -38,6 +38,7 @@ CAPABILITY = Capability(
     name="meeting",
     group_commands={
         "linkmeeting": linking.on_linkmeeting,
+        "unlinkmeeting": linking.on_unlinkmeeting,
         "startmeeting": steering.on_startmeeting,
         "timebox": steering.on_timebox,
         "dots": steering.on_dots,
@@ -46,6 +47,7 @@ CAPABILITY = Capability(
     any_chat_commands={"minutes": export.on_minutes},
     buttons={
         linking.LINK: linking.on_link_button,
+        linking.UNLINK: linking.on_unlink_button,
         export.MINUTES: export.on_minutes_button,
         phases.PHASE: phases.on_phase_button,
         since_last.REVIEW: since_last.on_review_button,
@@ -58,6 +60,6 @@ CAPABILITY = Capability(
         MessageHandler(GROUPS & filters.COMMAND, guarded(group.on_group_command)),
     ),
     menu=("minutes",),
-    group_menu=("linkmeeting", "startmeeting", "timebox", "dots", "minutes"),
+    group_menu=("linkmeeting", "startmeeting", "timebox", "dots", "minutes", "unlinkmeeting"),
     startup=start,
 )

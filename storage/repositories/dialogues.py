@@ -44,6 +44,16 @@ class DialogueRepository:
         assert dialogue is not None
         return dialogue
 
+    async def unlink(self, meeting_id: int) -> bool:
+        """Free the group of a meeting whose dialogue has not started; False if it has."""
+        async with self._engine.begin() as conn:
+            removed = await conn.execute(
+                delete(dialogues).where(
+                    dialogues.c.meeting_id == meeting_id, dialogues.c.started_at.is_(None)
+                )
+            )
+        return removed.rowcount == 1
+
     async def get(self, meeting_id: int) -> Dialogue | None:
         async with self._engine.connect() as conn:
             result = await conn.execute(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from storage.schema import meeting_timers
+from storage.schema import dialogues, meeting_timers
 from tests.support.steps import plan_meeting
 
 GROUP_ID = -1009876
@@ -293,3 +293,34 @@ async def test_the_startgroup_link_links_and_dots_can_be_set_until_the_vote_open
     assert "Hver deltager har 5 prikker" in world.telegram.chat_texts(GROUP_ID)[-1]
     await mette.sends_in_group(group, "/dots 2")
     assert world.telegram.chat_texts(GROUP_ID)[-1] == da("dots.vote_started")
+
+
+async def test_a_linked_group_cannot_be_taken_over_until_its_own_leader_frees_it(world, da):
+    mette = world.person(101, "Mette", last_name="Holm")
+    token, _ = await plan_meeting(mette)
+    jonas = world.person(202, "Jonas")
+    await jonas.sends(f"/start {token}")
+    group = world.group(GROUP_ID, "Team Fritid")
+    await mette.sends_in_group(group, "/linkmeeting")
+
+    karl = world.person(303, "Karl")  # leads another meeting and is in the same group
+    await plan_meeting(karl)
+    await karl.sends_in_group(group, "/linkmeeting")
+    group_says = world.telegram.chat_texts
+    assert group_says(GROUP_ID)[-1] == da("link.taken", title="Status på fritidsindsatsen")
+    await jonas.sends_in_group(group, "/unlinkmeeting")
+    assert group_says(GROUP_ID)[-1] == da("dialogue.only_drivers")
+    async with world.services.engine.connect() as conn:
+        linked = (await conn.execute(select(dialogues.c.meeting_id))).scalars().all()
+    assert linked == [1]  # still Mette's meeting
+
+    await mette.sends_in_group(group, "/unlinkmeeting")  # asks first
+    await jonas.taps_in_group(group, "Ja, gør det")  # not his to answer
+    assert jonas.alerts()[-1] == da("dialogue.only_drivers")
+    await mette.taps_in_group(group, "Ja, gør det")
+    assert group_says(GROUP_ID)[-1] == da("link.unlinked", title="Status på fritidsindsatsen")
+    await karl.sends_in_group(group, "/linkmeeting")
+    assert group_says(GROUP_ID)[-1].startswith("Gruppen hører nu til")
+    async with world.services.engine.connect() as conn:
+        linked = (await conn.execute(select(dialogues.c.meeting_id))).scalars().all()
+    assert linked == [2]
