@@ -6,6 +6,7 @@ Nothing here awaits, reads the clock or knows about Telegram. The caller stores 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -400,6 +401,12 @@ def _button_value(step: Step, option: str) -> Value:
     return option
 
 
+def _visible(text: str) -> str:
+    """The text without invisible format characters (zero-width spaces, direction marks), so
+    a title made only of those does not count as written."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf").strip()
+
+
 def _read_text(
     step: Step, text: str, answers: dict[str, Value], ctx: StepContext
 ) -> tuple[Value, Message | None]:
@@ -407,7 +414,7 @@ def _read_text(
     cleaned = text.strip()
     match step.kind:
         case StepKind.TEXT:
-            if len(cleaned) < step.min_length:
+            if len(_visible(cleaned)) < step.min_length:
                 return None, Message("error.text_too_short", {"min": step.min_length})
             if len(cleaned) > step.max_length:
                 limits = {"max": step.max_length, "length": len(cleaned)}

@@ -12,6 +12,7 @@ from bot.core.send import say
 from bot.core.services import DDContext, services
 
 HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+MAX_ZONE_CHARS = 64
 
 
 async def on_timezone(update: Update, context: DDContext) -> None:
@@ -22,13 +23,22 @@ async def on_timezone(update: Update, context: DDContext) -> None:
     if not args:
         await say(svc, person, "followup.timezone_current", zone=person.time_zone)
         return
-    try:
-        ZoneInfo(args[0])
-    except (ZoneInfoNotFoundError, ValueError):
+    if len(args) != 1 or not _is_time_zone(args[0]):
         await say(svc, person, "followup.timezone_usage")
         return
     changed = await svc.repos.people.set_time_zone(person, args[0])
     await say(svc, changed, "followup.timezone_set", zone=args[0])
+
+
+def _is_time_zone(name: str) -> bool:
+    """A zone the tz database knows, such as Europe/Copenhagen (refusing odd or long words)."""
+    if len(name) > MAX_ZONE_CHARS:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 async def on_workhours(update: Update, context: DDContext) -> None:

@@ -130,6 +130,7 @@ async def post_panel(svc: Services, live: Live) -> Live:
     """Post a fresh panel; the previous one's buttons become stale."""
     screen = await panel_screen(svc, live)
     sent = await post(svc.bot, live.chat_id, screen)
+    timers(svc).posted(live.chat_id, sent.message_id, screen)
     dialogue = await svc.repos.dialogues.change(live.meeting.id, panel_message_id=sent.message_id)
     assert dialogue is not None
     return live.with_dialogue(dialogue)

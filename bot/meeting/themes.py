@@ -38,6 +38,7 @@ SUGGESTION_LABEL_CHARS = 40
 async def post_list(svc: Services, live: Live) -> None:
     screen = await themes_screen(svc, live)
     sent = await post(svc.bot, live.chat_id, screen)
+    timers(svc).posted(live.chat_id, sent.message_id, screen)
     await svc.repos.dialogues.change(live.meeting.id, themes_message_id=sent.message_id)
     await svc.repos.dialogues.remember_reply_target(
         live.chat_id, sent.message_id, REPLY_KIND, live.meeting.id

@@ -32,6 +32,7 @@ REFRESH = "refresh"
 WARN = "warn"
 OVER = "over"
 COALESCE = timedelta(seconds=3)
+MAX_REMEMBERED_SCREENS = 1000
 
 ScreenMaker = Callable[[Services, Live], Awaitable[Screen]]
 """Draws one of the group's living messages (panel, themes, ballot) from the stored state."""
@@ -45,6 +46,8 @@ class MeetingTimers:
         self._screens = screens
         self._last_edit: dict[tuple[int, str], datetime] = {}
         self._pending: set[tuple[int, str]] = set()
+        self._shown: dict[tuple[int, int], tuple[str, dict | None]] = {}
+        """What each living message shows now, as far as this process edited it."""
         self._firing = asyncio.Lock()
 
     async def rearm(self) -> int:
@@ -143,7 +146,16 @@ class MeetingTimers:
         if message_id is None:
             return
         screen = await self._screens[target](self._svc, live)
+        if self._shown.get((live.chat_id, message_id)) == _content(screen):
+            return  # the same again: Telegram would refuse it and still count it in the budget
         await edit_quietly(self._bot, live.chat_id, message_id, screen)
+        self.posted(live.chat_id, message_id, screen)
+
+    def posted(self, chat_id: int, message_id: int, screen: Screen) -> None:
+        """Remember what a living message shows, so an edit that changes nothing is not sent."""
+        self._shown[(chat_id, message_id)] = _content(screen)
+        if len(self._shown) > MAX_REMEMBERED_SCREENS:
+            self._shown.pop(next(iter(self._shown)))
 
     async def _warn(self, timer: Timer) -> None:
         live = await load(self._svc, timer.meeting_id)
@@ -161,6 +173,10 @@ class MeetingTimers:
             await self._bot.send_message(leader.telegram_id, text)
         except Forbidden:
             log.info("leader of meeting %s has blocked the bot", timer.meeting_id)
+
+
+def _content(screen: Screen) -> tuple[str, dict | None]:
+    return screen.text, screen.markup.to_dict() if screen.markup else None
 
 
 def timers(svc: Services) -> MeetingTimers:

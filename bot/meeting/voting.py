@@ -45,7 +45,9 @@ async def open_ballot(svc: Services, live: Live) -> None:
         return
     fresh = await load(svc, live.meeting.id)
     assert fresh is not None
-    sent = await post(svc.bot, live.chat_id, await ballot_screen(svc, fresh))
+    ballot = await ballot_screen(svc, fresh)
+    sent = await post(svc.bot, live.chat_id, ballot)
+    timers(svc).posted(live.chat_id, sent.message_id, ballot)
     await svc.repos.dialogues.change(live.meeting.id, ballot_message_id=sent.message_id)
 
 

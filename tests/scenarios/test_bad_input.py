@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from storage.schema import answers, invites, meetings, memberships
+from storage.schema import answers, invites, meetings, memberships, users
 from tests.support.steps import answer_three_points, plan_meeting
 
 
@@ -168,3 +168,18 @@ async def test_cancel_stops_planning_but_never_throws_away_preparation(world, da
     assert jonas.last_text() == da("common.nothing_to_cancel")
     await answer_three_points(jonas)
     assert await count(world, answers) >= 3
+
+
+async def test_odd_unicode_and_long_words_get_a_clear_reply_and_change_nothing(world, da):
+    mette = world.person(101, "Mette")
+    await mette.sends("/newmeeting")
+    await mette.sends("\u200b\u200d\u202e\u2066")  # only zero-width and direction marks
+    assert mette.texts()[-2] == da("error.text_too_short", min=3)
+    assert mette.last_text().startswith("Spørgsmål 1 af 5")
+    for word in ("a" * 20, "a" * 300, "../etc/passwd", "Europe/Copenhagen extra"):
+        await mette.sends(f"/timezone {word}")
+        assert mette.last_text() == da("followup.timezone_usage")
+    async with world.services.engine.connect() as conn:
+        zone = (await conn.execute(select(users.c.time_zone))).scalar_one()
+    assert zone == "Europe/Copenhagen"
+    assert world.api.violations == []

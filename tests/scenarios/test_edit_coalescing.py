@@ -148,3 +148,19 @@ async def test_pending_refresh_survives_a_restart_and_edits_once_with_the_state_
     assert await world.fire_due_timers() == 1
     assert len(_ballot_edits(world, ballot)) == 2
     assert _voted(world, ballot) == "3 af 5 har stemt."
+
+
+async def test_an_edit_that_would_change_nothing_is_not_sent(world):
+    ballot, voters = await _ballot(world)
+    await voters[0].taps_in_group(ballot.group, ballot.labels[0])
+    assert len(_ballot_edits(world, ballot)) == 1
+    await voters[0].taps_in_group(ballot.group, "↩ Tag en prik tilbage")  # 1 voter -> 0 voters
+    await voters[0].taps_in_group(ballot.group, ballot.labels[0])  # and back to 1: no change
+    world.clock.advance(seconds=3)
+    await world.fire_due_timers()
+    assert len(_ballot_edits(world, ballot)) == 1  # the ballot looks as it did: nothing sent
+    await voters[1].taps_in_group(ballot.group, ballot.labels[1])  # a real change is still shown
+    world.clock.advance(seconds=3)
+    await world.fire_due_timers()
+    assert len(_ballot_edits(world, ballot)) == 2
+    assert _voted(world, ballot) == "2 af 5 har stemt."

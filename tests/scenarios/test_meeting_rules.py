@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from flows.dialogue import MAX_DOTS
 from storage.schema import dialogues, meeting_timers
 from tests.support.steps import plan_meeting
 
@@ -324,3 +325,18 @@ async def test_a_linked_group_cannot_be_taken_over_until_its_own_leader_frees_it
     async with world.services.engine.connect() as conn:
         linked = (await conn.execute(select(dialogues.c.meeting_id))).scalars().all()
     assert linked == [2]
+
+
+async def test_unicode_digits_and_huge_numbers_are_refused_not_crashed_on(world, da):
+    mette, _, _, group = await _started(world)
+    says = world.telegram.chat_texts
+    await mette.sends_in_group(group, "/timebox ² ² ² ² ²")
+    assert says(GROUP_ID)[-1] == da("timebox.usage")
+    await mette.sends_in_group(group, "/dots ²")
+    assert says(GROUP_ID)[-1] == da("dots.usage", max=MAX_DOTS)
+    await mette.sends_in_group(group, "/dots 999999999999999999999999999999")
+    assert says(GROUP_ID)[-1] == da("dots.usage", max=MAX_DOTS)
+    panel = _newest_with_button(world, "Næste ▶")
+    await mette.forges_tap("ph:" + "9" * 30 + ":0:n", message_id=panel, chat_id=GROUP_ID)
+    assert mette.alerts()[-1] == da("error.button_expired")
+    assert not any("Beklager" in text for text in says(GROUP_ID))
