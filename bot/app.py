@@ -33,7 +33,7 @@ from bot.core.capability import Capability
 from bot.core.errors import on_error
 from bot.core.ordering import PerChatOrderedProcessor
 from bot.core.render import Renderer
-from bot.core.routing import ButtonRouter, guarded
+from bot.core.routing import ButtonRouter, GroupRefusals, guarded
 from bot.core.runner import FlowRunner
 from bot.core.services import SERVICES_KEY, Services
 from bot.settings import Settings
@@ -104,6 +104,7 @@ def add_handlers(application: Application, capabilities: Sequence[Capability]) -
     """Commands first (private, group, any chat), then buttons, then what else each
     capability reads, then the catch-alls."""
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    refusals = GroupRefusals()
     claimed: dict[str, str] = {}
     for capability in capabilities:
         for scope, commands, chat in (
@@ -118,20 +119,22 @@ def add_handlers(application: Application, capabilities: Sequence[Capability]) -
                             f"/{name} of {capability.name} is already claimed by {claimed[key]}"
                         )
                     claimed[key] = capability.name
-                application.add_handler(CommandHandler(name, guarded(callback), filters=chat))
+                application.add_handler(
+                    CommandHandler(name, guarded(callback, refusals), filters=chat)
+                )
     router = ButtonRouter(capabilities)
     application.add_handler(CallbackQueryHandler(router.on_button))
     application.add_handler(
         MessageHandler(
-            private & filters.TEXT & ~filters.COMMAND, guarded(flow_input.on_private_text)
+            private & filters.TEXT & ~filters.COMMAND, guarded(flow_input.on_private_text, refusals)
         )
     )
     application.add_handler(
-        MessageHandler(private & filters.COMMAND, guarded(basics.UNKNOWN_COMMAND))
+        MessageHandler(private & filters.COMMAND, guarded(basics.UNKNOWN_COMMAND, refusals))
     )
     for capability in capabilities:
-        for handler in capability.handlers:
-            application.add_handler(handler)
+        for which, callback in capability.messages:
+            application.add_handler(MessageHandler(which, guarded(callback, refusals)))
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, flow_input.on_non_text)
     )

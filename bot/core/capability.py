@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from telegram import CallbackQuery, Update
-from telegram.ext import BaseHandler
+from telegram.ext.filters import BaseFilter
 
 from bot.core.payloads import Payload
 from bot.core.runner import EditRule, FinishHook, Suggestion
@@ -39,8 +39,9 @@ class Capability:
     """Say when a stored answer may no longer change (e.g. after a deadline)."""
     suggestions: Mapping[str, Suggestion] = field(default_factory=dict)
     """Flow id -> earlier answers offered as one tap (e.g. last agreement's goals)."""
-    handlers: Sequence[BaseHandler] = ()
-    """Other updates this capability reads (files, replies in a group); tried after commands."""
+    messages: Sequence[tuple[BaseFilter, Command]] = ()
+    """Other messages this capability reads (files, replies in a group), by filter; tried after
+    commands."""
     menu: Sequence[str] = ()
     group_menu: Sequence[str] = ()
     startup: Startup | None = None

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Iterable
 
 from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden
 
 from bot.core import payloads
 from bot.core.capability import ButtonHandler, Capability, Command
@@ -17,6 +20,8 @@ from bot.core.services import DDContext, services
 
 MAX_ALERT_CHARS = 200
 """Telegram shows at most 200 characters in a callback alert."""
+GROUP_NOTICE_GAP = 60.0
+"""Seconds between two refusals told in a group to someone the bot cannot write to privately."""
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -62,19 +67,43 @@ class ButtonRouter:
             )
 
 
-def guarded(command: Command) -> Command:
-    """A command whose refusals are told as a reply in the chat it was typed in."""
+class GroupRefusals:
+    """Refusals in a group go to the person in private, so one person's refused commands never
+    spend the group's 20 messages a minute (the leader's panel needs them). Someone the bot
+    cannot write to privately gets at most one group notice a minute."""
+
+    def __init__(self) -> None:
+        self._last_notice: dict[int, float] = {}
+
+    async def tell(self, update: Update, context: DDContext, text: str) -> None:
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None:
+            return
+        if message.chat.type == ChatType.PRIVATE:
+            await message.reply_text(text)
+            return
+        try:
+            await context.bot.send_message(user.id, text)
+            return
+        except Forbidden:  # never opened a private chat with the bot, or blocked it
+            pass
+        now = time.monotonic()
+        if now - self._last_notice.get(user.id, -GROUP_NOTICE_GAP) >= GROUP_NOTICE_GAP:
+            self._last_notice[user.id] = now
+            await message.reply_text(text)
+
+
+def guarded(command: Command, refusals: GroupRefusals) -> Command:
+    """A command whose refusals are told to the person (see `GroupRefusals`)."""
 
     async def run(update: Update, context: DDContext) -> None:
         try:
             await command(update, context)
         except Refused as refused:
-            message = update.effective_message
-            if message is None:
-                return
             person = await person_of(update, context)
             text = services(context).render.text(person, refused.key, **refused.params)
-            await message.reply_text(text)
+            await refusals.tell(update, context, text)
 
     run.__doc__ = command.__doc__
     run.__name__ = command.__name__

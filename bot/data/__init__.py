@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from telegram.ext import MessageHandler, filters
+from telegram.ext import filters
 
 from bot.core.capability import Capability
-from bot.core.routing import guarded
 from bot.data.importing import on_document
 from bot.data.pack import on_pack, send_pack
 
 CAPABILITY = Capability(
     name="data",
     private_commands={"pack": on_pack},
-    handlers=(
-        MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, guarded(on_document)),
-    ),
+    messages=((filters.ChatType.PRIVATE & filters.Document.ALL, on_document),),
     menu=("pack",),
 )
 

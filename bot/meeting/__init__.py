@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import MessageHandler, filters
+from telegram.ext import filters
 
 from bot.core.capability import Capability
-from bot.core.routing import guarded
 from bot.core.services import Services
 from bot.meeting import export, group, linking, phases, since_last, steering, themes, voting
 from bot.meeting.timers import MeetingTimers
@@ -55,9 +54,9 @@ CAPABILITY = Capability(
         **voting.BUTTONS,
     },
     finish_hooks={themes.ADD_THEME_FLOW: themes.theme_written},
-    handlers=(
-        MessageHandler(GROUPS & filters.REPLY & ~filters.COMMAND, guarded(group.on_group_reply)),
-        MessageHandler(GROUPS & filters.COMMAND, guarded(group.on_group_command)),
+    messages=(
+        (GROUPS & filters.REPLY & ~filters.COMMAND, group.on_group_reply),
+        (GROUPS & filters.COMMAND, group.on_group_command),
     ),
     menu=("minutes",),
     group_menu=("linkmeeting", "startmeeting", "timebox", "dots", "minutes", "unlinkmeeting"),

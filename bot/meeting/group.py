@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core import guard
+from bot.core.guard import Refused
 from bot.core.links import private_chat
 from bot.core.people import person_of
 from bot.core.services import DDContext, services
@@ -42,7 +43,9 @@ async def on_group_reply(update: Update, context: DDContext) -> None:
         live = await linked(svc, ref_id)
         refusal = await voting.on_area_reply(svc, person, live, replied.message_id, text)
         done = "vote.area_noted"
-    await message.reply_text(refusal or svc.render.text(person, done))
+    if refusal is not None:
+        raise Refused("common.plain", value=refusal)
+    await message.reply_text(svc.render.text(person, done))
 
 
 async def on_group_start(update: Update, context: DDContext) -> None:

@@ -115,7 +115,7 @@ async def test_old_panels_and_double_taps_change_nothing(world, da):
 async def test_timeboxes_are_set_per_meeting_by_the_leader(world, da):
     mette, jonas, _, group = await _started(world)
     await jonas.sends_in_group(group, "/timebox 5 5 5 5 5")
-    assert world.telegram.chat_texts(GROUP_ID)[-1] == da("dialogue.only_drivers")
+    assert jonas.last_text() == da("dialogue.only_drivers")  # told in private, not the group
     await mette.sends_in_group(group, "/timebox 5 5")
     assert world.telegram.chat_texts(GROUP_ID)[-1] == da("timebox.usage")
     await mette.sends_in_group(group, "/timebox 15 25 25 20 0")
@@ -136,18 +136,17 @@ async def test_bad_replies_and_commands_in_groups_get_a_short_answer(world, da):
     await mette.taps_in_group(group, "Næste ▶")
     themes_id = _newest_with_button(world, "➕ Tilføj tema")
 
+    group_messages = len(world.telegram.chat_texts(GROUP_ID))
     await jonas.sends_in_group(group, "x" * 201, reply_to=themes_id)
-    assert (
-        world.telegram.chat_texts(GROUP_ID)[-1]
-        == "Det er for langt (201 tegn). Hold dig under 200 tegn."
-    )
+    assert jonas.last_text() == "Det er for langt (201 tegn). Hold dig under 200 tegn."
     await outsider.sends_in_group(group, "Et tema", reply_to=themes_id)
-    assert world.telegram.chat_texts(GROUP_ID)[-1] == da("explore.not_member")
+    assert outsider.last_text() == da("explore.not_member")
     intro_id = max(
         m.message_id for m in world.api.chat_messages(GROUP_ID) if m.from_bot and not m.buttons()
     )
     await jonas.sends_in_group(group, "Svar", reply_to=intro_id)
-    assert world.telegram.chat_texts(GROUP_ID)[-1] == da("group.reply_not_expected")
+    assert jonas.last_text() == da("group.reply_not_expected")
+    assert len(world.telegram.chat_texts(GROUP_ID)) == group_messages  # refusals go in private
     await jonas.sends_in_group(group, "<script>alert(1)</script> & co", reply_to=themes_id)
     world.clock.advance(seconds=3)
     await world.fire_due_timers()
@@ -157,7 +156,7 @@ async def test_bad_replies_and_commands_in_groups_get_a_short_answer(world, da):
     assert world.telegram.chat_texts(GROUP_ID)[-1] == da("group.help")
     other = world.group(-100555, "Et andet hold")
     await jonas.sends_in_group(other, "/startmeeting")
-    assert world.telegram.chat_texts(-100555)[-1] == da("link.not_linked")
+    assert jonas.last_text() == da("link.not_linked")
     await jonas.sends_in_group(other, "/whatever")
     assert world.telegram.chat_texts(-100555)[-1] == da("error.group_unknown")
 
@@ -308,9 +307,9 @@ async def test_a_linked_group_cannot_be_taken_over_until_its_own_leader_frees_it
     await plan_meeting(karl)
     await karl.sends_in_group(group, "/linkmeeting")
     group_says = world.telegram.chat_texts
-    assert group_says(GROUP_ID)[-1] == da("link.taken", title="Status på fritidsindsatsen")
+    assert karl.last_text() == da("link.taken", title="Status på fritidsindsatsen")
     await jonas.sends_in_group(group, "/unlinkmeeting")
-    assert group_says(GROUP_ID)[-1] == da("dialogue.only_drivers")
+    assert jonas.last_text() == da("dialogue.only_drivers")
     async with world.services.engine.connect() as conn:
         linked = (await conn.execute(select(dialogues.c.meeting_id))).scalars().all()
     assert linked == [1]  # still Mette's meeting
@@ -340,3 +339,20 @@ async def test_unicode_digits_and_huge_numbers_are_refused_not_crashed_on(world,
     await mette.forges_tap("ph:" + "9" * 30 + ":0:n", message_id=panel, chat_id=GROUP_ID)
     assert mette.alerts()[-1] == da("error.button_expired")
     assert not any("Beklager" in text for text in says(GROUP_ID))
+
+
+async def test_refusals_in_a_group_spend_none_of_the_groups_messages(world, da):
+    mette, jonas, aisha, group = await _started(world)
+    says = world.telegram.chat_texts
+    before = len(says(GROUP_ID))
+    for _ in range(25):  # a participant tries the leader's commands again and again
+        await jonas.sends_in_group(group, "/timebox 5 5 5 5 5")
+    assert len(says(GROUP_ID)) == before
+    assert jonas.texts()[-25:] == [da("dialogue.only_drivers")] * 25
+
+    world.api.blocked_by.add(aisha.id)  # the bot cannot write to her privately
+    for _ in range(5):
+        await aisha.sends_in_group(group, "/dots 5")
+    assert says(GROUP_ID)[before:] == [da("dialogue.only_drivers")]  # once a minute at most
+    await mette.taps_in_group(group, "Næste ▶")
+    assert "▶ 2. Udforsk" in _panel(world)
