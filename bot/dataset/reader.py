@@ -40,12 +40,14 @@ class ChartKind(StrEnum):
 
 GOAL_CATEGORIES = (
     "progress_reached",
-    "progress_not_reached",
     "stable_reached",
+    "progress_not_reached",
     "no_change",
     "worse",
 )
-"""Seed 001's five goal-attainment outcomes, in the order they are stacked."""
+"""Seed 001's five goal-attainment outcomes, in the order they are stacked: the two where the
+goal was reached first, so their share reads as one length from the left."""
+REACHED_CATEGORIES = frozenset({"progress_reached", "stable_reached"})
 
 _CATEGORY_NAMES = {
     "fremgang og mål nået": "progress_reached",

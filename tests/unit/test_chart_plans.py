@@ -131,12 +131,15 @@ def test_the_figure_draws_exactly_the_planned_numbers():
               ("Kvinder", 2.2, "2025"))  # fmt: skip
     (bars,) = plans_for([point("group_comparison", g, v, p) for g, v, p in values])
     axes = draw.draw_figure(bars, {}, "da").axes[0]
-    assert [round(p.get_height(), 1) for p in axes.patches] == [2.1, 1.8, 2.4, 2.2]
-    assert [t.get_text() for t in axes.get_xticklabels()] == ["Mænd", "Kvinder"]
-    assert "2,4" in [t.get_text() for t in axes.texts]  # value labels with a decimal comma
+    assert [round(p.get_width(), 1) for p in axes.patches] == [2.1, 2.4, 1.8, 2.2]
+    texts = [t.get_text() for t in axes.texts]
+    assert texts == ["Mænd", "2,1", "2,4", "Kvinder", "1,8", "2,2"]  # decimal commas
 
     (lines,) = plans_for([point("progression", "Alle", v, p, n=n)
                           for p, v, n in (("Start", 4.2, 36), ("Slut", 6.0, 24))])  # fmt: skip
-    axes = draw.draw_figure(lines, {}, "en").axes[0]
+    figure = draw.draw_figure(lines, {}, "en")
+    axes = figure.axes[0]
     assert list(axes.lines[0].get_ydata()) == [4.2, 6.0]
-    assert [t.get_text() for t in axes.get_xticklabels()] == ["Start\nn=36", "Slut\nn=24"]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["Start", "Slut"]
+    assert [t.get_text() for t in axes.texts] == ["4.2", "6.0"]
+    assert [t.get_text() for t in figure.texts][-3:] == ["n", "36", "24"]  # under each point

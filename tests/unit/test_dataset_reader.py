@@ -77,8 +77,8 @@ def test_an_xlsx_workbook_is_read():
                                   "'progression', 'two_groups' or 'distribution'"})]),
         ("d.csv", csv("goal_attainment;Mål;A;;Glad;1;"),
          [("bad_cell", {"row": 2, "column": "category", "reason": "Value error, unknown "
-                        "category; use one of progress_reached, progress_not_reached, "
-                        "stable_reached, no_change, worse"})]),
+                        "category; use one of progress_reached, stable_reached, "
+                        "progress_not_reached, no_change, worse"})]),
         ("d.csv", csv("progression;Trivsel;A;;;1;"), [("needs_period", {"indicator": "Trivsel"})]),
     ],
 )  # fmt: skip
