@@ -150,14 +150,3 @@ class Canvas:
     def y(self, from_top: float) -> float:
         """A pixel distance from the top as a vertical fraction of the figure."""
         return 1 - from_top / self.height
-
-
-def title(canvas: Canvas, text: str) -> tuple[str, float]:
-    """The title fitted to the picture's width in at most two lines, and its height."""
-    fitted = canvas.fit(text, canvas.width - 2 * style.PAD_PX, style.TITLE_SIZE, max_lines=2)
-    return fitted, canvas.size(fitted, style.TITLE_SIZE)[1]
-
-
-def draw_title(canvas: Canvas, text: str) -> None:
-    canvas.figure.text(canvas.x(style.PAD_PX), canvas.y(style.PAD_PX), text, ha="left",
-                       va="top", fontsize=style.TITLE_SIZE, color=style.INK)  # fmt: skip

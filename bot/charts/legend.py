@@ -38,7 +38,7 @@ class Legend:
     def __init__(self, canvas: Canvas, entries: list[Entry], width: float) -> None:
         self.canvas = canvas
         self.row_height = canvas.line_height(style.SMALL_SIZE) + 4
-        self.placed: list[_Placed] = []
+        self._placed: list[_Placed] = []
         x, row = 0.0, 0
         for entry in entries:
             swatch = SWATCH_PX["bar" if entry.marker is None else "line"] + GAP_PX
@@ -46,12 +46,16 @@ class Legend:
             needed = swatch + canvas.size(label, style.SMALL_SIZE)[0]
             if x > 0 and (entry.new_line or x + needed > width):
                 x, row = 0.0, row + 1
-            self.placed.append(_Placed(entry, label, x, row))
+            self._placed.append(_Placed(entry, label, x, row))
             x += needed + SPACING_PX
 
     @property
+    def is_empty(self) -> bool:
+        return not self._placed
+
+    @property
     def height(self) -> float:
-        return (self.placed[-1].row + 1) * self.row_height if self.placed else 0.0
+        return (self._placed[-1].row + 1) * self.row_height if self._placed else 0.0
 
     def draw(self, left: float, top: float) -> None:
         """Draw with the first line's top `top` pixels below the picture's top edge."""
@@ -59,7 +63,7 @@ class Legend:
         from matplotlib.patches import Rectangle
 
         canvas, figure = self.canvas, self.canvas.figure
-        for placed in self.placed:
+        for placed in self._placed:
             x = left + placed.x
             middle = top + (placed.row + 0.5) * self.row_height
             entry = placed.entry

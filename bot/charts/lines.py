@@ -13,16 +13,15 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.charts import style
-from bot.charts.layout import Box, Canvas, draw_title, title
-from bot.charts.legend import Entry, Legend
+from bot.charts.heading import Heading
+from bot.charts.layout import Box, Canvas
+from bot.charts.legend import Entry
 from bot.charts.numbers import Numbers
 from bot.charts.plans import OTHERS, ChartPlan, Series
 
 MIN_PLOT_PX = 220.0
 LINE_WIDTH = 3.0
 MARKER_SIZE = 7.0
-TICK_POINTS = 4.0
-"""Tick length and the gap to its label, in points."""
 
 
 @dataclass(frozen=True)
@@ -39,10 +38,9 @@ def draw_lines(
 ) -> None:
     pad = style.PAD_PX
     drawn = [_Line(s, *_look(i, s)) for i, s in enumerate(plan.series)]
-    heading, heading_height = title(canvas, plan.title)
     entries = [Entry(name(line.series.name), line.colour, line.marker) for line in drawn]
-    legend = Legend(canvas, entries, canvas.width - 2 * pad)
-    top = pad + heading_height + 10 + legend.height + 14
+    heading = Heading.measure(canvas, plan.title, entries)
+    top = heading.height
 
     low, high = _value_range([v for s in plan.series for v in s.values if v is not None])
     ticks = _ticks(low, high)
@@ -56,19 +54,30 @@ def draw_lines(
     periods = [canvas.fit(p, slot - 8, style.FONT_SIZE, max_lines=2) for p in plan.categories]
     period_height = max(canvas.size(p, style.FONT_SIZE)[1] for p in periods)
     row_height = canvas.line_height(style.SMALL_SIZE)
-    tick_space = 2 * TICK_POINTS * canvas.figure.dpi / 72
+    tick_space = style.TICK_SPACE_PX
     below = tick_space + period_height + (6 + len(counted) * row_height if counted else 0)
     canvas.grow_to(top + MIN_PLOT_PX + below + pad)
     plot_height = canvas.height - top - below - pad
 
-    draw_title(canvas, heading)
-    legend.draw(pad, pad + heading_height + 10)
+    heading.draw(canvas)
     axes = canvas.figure.add_axes(
         (canvas.x(left), canvas.y(top + plot_height), width / canvas.width,
          plot_height / canvas.height)
     )  # fmt: skip
-    axes.set_xlim(-0.5, len(plan.categories) - 0.5)  # every point in the middle of its slot
-    axes.set_ylim(low, high)
+    _plot(axes, drawn, periods, (low, high), dict(zip(ticks, tick_texts, strict=True)))
+    _value_labels(canvas, axes, drawn, numbers)
+    first_row = top + plot_height + tick_space + period_height + 6
+    for row, line in enumerate(counted):
+        middle = first_row + (row + 0.5) * row_height
+        _count_row(canvas, line, middle, (left, slot), numbers)
+
+
+def _plot(
+    axes, drawn: list[_Line], periods: list[str], limits: tuple[float, float],
+    ticks: dict[float, str],
+) -> None:  # fmt: skip
+    axes.set_xlim(-0.5, len(periods) - 0.5)  # every point in the middle of its slot
+    axes.set_ylim(*limits)
     for line in drawn:
         points = [(x, v) for x, v in enumerate(line.series.values) if v is not None]
         axes.plot(
@@ -80,18 +89,13 @@ def draw_lines(
             markersize=MARKER_SIZE,
         )
     axes.set_xticks(range(len(periods)), periods)
-    axes.set_yticks(ticks, tick_texts)
-    axes.tick_params(length=TICK_POINTS, pad=TICK_POINTS, colors=style.INK)
+    axes.set_yticks(list(ticks), list(ticks.values()))
+    axes.tick_params(length=style.TICK_POINTS, pad=style.TICK_POINTS, colors=style.INK)
     axes.tick_params(axis="x", labelsize=style.FONT_SIZE)
     axes.tick_params(axis="y", labelsize=style.SMALL_SIZE)
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color="#e4e4e4", linewidth=0.8)
     axes.set_axisbelow(True)
-    _value_labels(canvas, axes, drawn, numbers)
-    first_row = top + plot_height + tick_space + period_height + 6
-    for row, line in enumerate(counted):
-        middle = first_row + (row + 0.5) * row_height
-        _count_row(canvas, line, middle, (left, slot), numbers)
 
 
 def _look(index: int, series: Series) -> tuple[str, str]:

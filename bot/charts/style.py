@@ -43,6 +43,9 @@ FONT_SIZE = 15
 SMALL_SIZE = 13
 MIN_FONT_SIZE = SMALL_SIZE
 PAD_PX = 14
+TICK_POINTS = 4.0
+"""An axis's tick length, and the gap from it to its label."""
+TICK_SPACE_PX = 2 * TICK_POINTS * DPI / 72
 
 
 def new_figure(height_px: int = MIN_HEIGHT_PX) -> Figure:
