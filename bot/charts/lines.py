@@ -22,6 +22,8 @@ from bot.charts.plans import OTHERS, ChartPlan, Series
 MIN_PLOT_PX = 220.0
 LINE_WIDTH = 3.0
 MARKER_SIZE = 7.0
+_ROW_LABEL_PX = 40.0
+"""Left of the plot, room for an n row's marker and "n" (and for the y axis's labels)."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,11 @@ def draw_lines(
     low, high = _value_range([v for s in plan.series for v in s.values if v is not None])
     ticks = _ticks(low, high)
     tick_texts = [numbers.tick(t) for t in ticks]
-    counted = [line for line in drawn if any(n is not None for n in line.series.n)]
-    row_label = canvas.size("n", style.SMALL_SIZE)[0] + 24 if counted else 0.0
-    margin = max([row_label, *(canvas.size(t, style.SMALL_SIZE)[0] for t in tick_texts)])
+    margin = max([_ROW_LABEL_PX, *(canvas.size(t, style.SMALL_SIZE)[0] for t in tick_texts)])
     left = pad + margin + 10
     width = canvas.width - pad - left
     slot = width / len(plan.categories)
+    counted = _counted(canvas, drawn, slot, numbers)
     periods = [canvas.fit(p, slot - 8, style.FONT_SIZE, max_lines=2) for p in plan.categories]
     period_height = max(canvas.size(p, style.FONT_SIZE)[1] for p in periods)
     row_height = canvas.line_height(style.SMALL_SIZE)
@@ -96,6 +97,15 @@ def _plot(
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color="#e4e4e4", linewidth=0.8)
     axes.set_axisbelow(True)
+
+
+def _counted(canvas: Canvas, drawn: list[_Line], slot: float, numbers: Numbers) -> list[_Line]:
+    """The groups whose n is shown: all that have one, or none when a count is wider than the
+    room under its point (many measurement points and large counts)."""
+    counted = [line for line in drawn if any(n is not None for n in line.series.n)]
+    widths = [canvas.size(numbers.count(n), style.SMALL_SIZE)[0]
+              for line in counted for n in line.series.n if n is not None]  # fmt: skip
+    return counted if all(width <= slot - 6 for width in widths) else []
 
 
 def _look(index: int, series: Series) -> tuple[str, str]:

@@ -11,6 +11,8 @@ from itertools import combinations, pairwise
 from unittest.mock import patch
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
@@ -185,6 +187,9 @@ GENERATED = {
     "two groups, crossing near 0 and 100": lines(
         "two_groups", ("Mentor", "Mentor og forældre, med ugentlige møder hele forløbet"),
         PERIODS, value=lambda g, p: ((0.1, 99.9, 50.0), (0.3, 99.7, 50.2))[g][p]),
+    "progression, 12 points with large counts": plans_for([
+        point("progression", group, 50.0 + g, f"Måling {p + 1}", n=98_765 - p)
+        for g, group in enumerate(("Mænd", "Kvinder")) for p in range(12)])[0],
     "distribution, a zero and a 100 %": distribution((("Meget tilfreds", 0), ("Tilfreds", 100))),
     "distribution, 9 long answers folded": distribution(
         [(name, 10 + n) for n, name in enumerate(LONG_NAMES)]),
@@ -221,6 +226,50 @@ def test_each_generated_edge_case_is_clean_on_a_phone(case, labels):
     assert problems(figure) == []
     assert figure.bbox.width == 720
     assert 480 <= figure.bbox.height <= 1400
+
+
+WORDS = ("Børn", "unge", "med", "særlige", "behov", "i", "Nordvestjylland", "ældre", "over", "80",
+         "år", "Start", "opfølgning", "efter", "måneder", "WWWWWWWWWW", "Æblegrød")  # fmt: skip
+
+
+def names(longest: int):
+    return st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(
+        lambda words: " ".join(words)[:longest].strip() or "X"
+    )
+
+
+@st.composite
+def any_plan(draw_) -> ChartPlan:
+    """Any chart a file could ask for: up to 10 groups, 12 periods, names up to their limits."""
+    kind = draw_(st.sampled_from(["group_comparison", "goal_attainment", "progression",
+                                  "two_groups", "distribution"]))  # fmt: skip
+    title = draw_(names(80))
+    groups = draw_(st.lists(names(60), min_size=1, max_size=10, unique=True))
+    if kind == "goal_attainment":
+        rows = [point(kind, g, draw_(st.integers(0, 50)), category=c, indicator=title)
+                for g in groups for c in GOAL_CATEGORIES]  # fmt: skip
+    elif kind == "distribution":
+        rows = [point(kind, g, draw_(st.integers(0, 500)), indicator=title) for g in groups]
+    else:
+        periods = draw_(st.lists(names(40), min_size=1, max_size=12, unique=True))
+        scale = draw_(st.sampled_from([1.0, 100.0, 100_000.0]))
+        values = st.floats(-0.1 * scale, scale, allow_nan=False)
+        counts = st.one_of(st.none(), st.integers(0, 99_999))
+        # every group has the first point; after that, some groups miss some points
+        cells = [(g, p) for g in groups for i, p in enumerate(periods)
+                 if i == 0 or draw_(st.booleans())]  # fmt: skip
+        rows = [point(kind, g, draw_(values), p, n=draw_(counts), indicator=title)
+                for g, p in cells]  # fmt: skip
+    return plans_for(rows)[0]
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+@given(plan=any_plan(), language=st.sampled_from(["da", "en"]))
+def test_any_chart_a_file_can_ask_for_is_clean_on_a_phone(plan, language):
+    figure = draw.draw_figure(plan, {}, language)
+    assert problems(figure) == []
+    assert figure.bbox.width == 720
 
 
 @pytest.mark.parametrize("counts", [(5, 1, 1), (0, 0, 0), (30, 0, 2)])
