@@ -76,8 +76,8 @@ def draw_rows(
     for name, name_height, row in zip(layout.names, layout.name_heights, rows, strict=True):
         if name:
             axes.text(0, y + name_height / 2, name, transform=axes.get_yaxis_transform(),
-                      ha="left", va="center", fontsize=style.FONT_SIZE,
-                      color=style.INK)  # fmt: skip
+                      ha="left", va="center", fontsize=style.FONT_SIZE, color=style.INK,
+                      **style.AS_WRITTEN)  # fmt: skip
         y += name_height
         if not percent_axis:  # the zero line, along this group's bars only
             axes.vlines(0, y, y + len(row.bars) * layout.pitch, color=style.INK, linewidth=1)

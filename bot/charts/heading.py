@@ -35,5 +35,6 @@ class Heading:
     def draw(self, canvas: Canvas) -> None:
         pad = style.PAD_PX
         canvas.figure.text(canvas.x(pad), canvas.y(pad), self.title, ha="left", va="top",
-                           fontsize=style.TITLE_SIZE, color=style.INK)  # fmt: skip
+                           fontsize=style.TITLE_SIZE, color=style.INK,
+                           **style.AS_WRITTEN)  # fmt: skip
         self.legend.draw(pad, pad + self.title_height + TITLE_GAP_PX)

@@ -102,7 +102,7 @@ class Canvas:
         if key not in self._sizes:
             from matplotlib.text import Text
 
-            probe = Text(0, 0, text, fontsize=font_size)
+            probe = Text(0, 0, text, fontsize=font_size, **style.AS_WRITTEN)
             probe.set_figure(self.figure)
             extent = probe.get_window_extent(self.renderer)
             self._sizes[key] = (extent.width, extent.height)

@@ -83,4 +83,5 @@ class Legend:
                 ))  # fmt: skip
             swatch = SWATCH_PX["bar" if entry.marker is None else "line"] + GAP_PX
             figure.text(canvas.x(x + swatch), canvas.y(middle), placed.label, ha="left",
-                        va="center", fontsize=style.SMALL_SIZE, color=style.INK)  # fmt: skip
+                        va="center", fontsize=style.SMALL_SIZE, color=style.INK,
+                        **style.AS_WRITTEN)  # fmt: skip

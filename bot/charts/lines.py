@@ -89,7 +89,7 @@ def _plot(
             linewidth=LINE_WIDTH,
             markersize=MARKER_SIZE,
         )
-    axes.set_xticks(range(len(periods)), periods)
+    axes.set_xticks(range(len(periods)), periods, **style.AS_WRITTEN)
     axes.set_yticks(list(ticks), list(ticks.values()))
     axes.tick_params(length=style.TICK_POINTS, pad=style.TICK_POINTS, colors=style.INK)
     axes.tick_params(axis="x", labelsize=style.FONT_SIZE)

@@ -35,6 +35,9 @@ GOAL_COLOURS = {
 """Goal reached is blue, not reached is yellow to dark orange: two hue families that stay apart
 for red-green and blue-yellow colour blindness (ColorBrewer Blues and YlOrBr)."""
 
+AS_WRITTEN = {"parse_math": False}
+"""For text from a data file: "$" and "_" are drawn as written, not read as mathematics."""
+
 WIDTH_PX = 720
 MIN_HEIGHT_PX = 480
 DPI = 120

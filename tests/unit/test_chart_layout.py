@@ -176,6 +176,9 @@ GENERATED = {
     "comparison, one period, near 0 and 100": comparison(
         ("Næsten ingen", "Næsten alle", "Midt"), ("2025",),
         value=lambda g, p: (0.01, 99.99, 50.0)[g]),
+    "comparison, names that look like mathematics": comparison(
+        ("Pris i $ pr. borger", "A_1 $x^2$", "Udgift \\frac{ $"), ("2024", "2025"),
+        title="Udgifter $\\frac{$ pr. måned"),
     "comparison, negative values": comparison(("Før", "Efter"), ("2025",),
                                               value=lambda g, p: (-3.5, 2.0)[g]),
     "goal, 7 long names, near 0 and 100": goal(LONG_NAMES[:7], (99, 1, 0, 0, 0)),
