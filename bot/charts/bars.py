@@ -58,7 +58,10 @@ def draw_rows(
     heading = Heading.measure(canvas, title, entries)
     ticks = [0, 25, 50, 75, 100]
     tick_texts = [percent_axis.percent(t) for t in ticks] if percent_axis else []
-    layout = _Layout.measure(canvas, heading, rows, tick_texts)
+    if not rows:  # a vote nobody took part in: the title alone says so
+        heading.draw(canvas)
+        return
+    layout = _Layout.measure(canvas, heading, rows, tick_texts)  # may make the picture taller
     heading.draw(canvas)
     axes = canvas.figure.add_axes(
         (canvas.x(layout.left), canvas.y(heading.height + layout.height),

@@ -200,6 +200,7 @@ GENERATED = {
         ("1. Flere unge er kommet i fritidstilbud efter sommerferien, især drenge fra 13 år", 4),
         ("2. Vi hører for lidt fra de unge selv, og de svarer sjældent på vores spørgeskemaer", 1),
         ("3. Attendance drops after the summer holidays", 4)]),
+    "votes, none cast": vote_results("Prioriterede temaer (prikker)", []),
 }  # fmt: skip
 
 
