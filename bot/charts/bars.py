@@ -7,12 +7,16 @@ The name gets the picture's whole width instead of a margin, and values sit afte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.charts import style
 from bot.charts.heading import Heading
 from bot.charts.layout import Canvas
 from bot.charts.legend import Entry
 from bot.charts.numbers import Numbers
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 LABEL_GAP_PX = 6.0
 """Between a bar's end and its value."""
@@ -137,7 +141,7 @@ class _Layout:
 
 
 def _label_bar(
-    canvas: Canvas, axes, bar: Bar, middle: float, thickness: float
+    canvas: Canvas, axes: Axes, bar: Bar, middle: float, thickness: float
 ) -> list[tuple[float, float, float, str]]:
     """Writes the bar's values; returns its segments to draw as (middle, start, length, colour)."""
     start, segments = 0.0, []
@@ -176,7 +180,7 @@ def _limits(ends: list[tuple[float, float]], width: float) -> tuple[float, float
     return low, high
 
 
-def _axis(axes, percent_axis: Numbers | None, ticks: list[int], texts: list[str]) -> None:
+def _axis(axes: Axes, percent_axis: Numbers | None, ticks: list[int], texts: list[str]) -> None:
     axes.spines[["top", "right", "left"]].set_visible(False)
     axes.set_yticks([])
     if percent_axis:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.charts import style
@@ -15,6 +16,9 @@ from bot.dataset.reader import REACHED_CATEGORIES, ChartKind
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+Name = Callable[[str], str]
+"""A group, period or goal category as the reader should see it (translated when it is ours)."""
 
 
 def render_png(plan: ChartPlan, labels: dict[str, str], language: str) -> bytes:
@@ -47,7 +51,7 @@ def _bar_colour(group: str, index: int = 0) -> str:
     return style.SERIES_COLOURS[index % len(style.SERIES_COLOURS)]
 
 
-def _counts(canvas: Canvas, plan: ChartPlan, name, numbers: Numbers) -> None:
+def _counts(canvas: Canvas, plan: ChartPlan, name: Name, numbers: Numbers) -> None:
     """One bar per answer (or theme), labelled with its count and its share of all."""
     counts = [v or 0.0 for v in plan.series[0].values]
     total = sum(counts) or 1.0
@@ -59,7 +63,7 @@ def _counts(canvas: Canvas, plan: ChartPlan, name, numbers: Numbers) -> None:
     draw_rows(canvas, plan.title, [], rows)
 
 
-def _comparison(canvas: Canvas, plan: ChartPlan, name, numbers: Numbers) -> None:
+def _comparison(canvas: Canvas, plan: ChartPlan, name: Name, numbers: Numbers) -> None:
     """One row per group, one bar per period in the period's colour."""
     colours = [_bar_colour("", i) for i in range(len(plan.series))]
     rows = []
@@ -74,7 +78,7 @@ def _comparison(canvas: Canvas, plan: ChartPlan, name, numbers: Numbers) -> None
     draw_rows(canvas, plan.title, entries, rows)
 
 
-def _goal(canvas: Canvas, plan: ChartPlan, name, numbers: Numbers) -> None:
+def _goal(canvas: Canvas, plan: ChartPlan, name: Name, numbers: Numbers) -> None:
     """100 % stacked bars; the goal-reached outcomes first, so their share reads as one length."""
     rows = []
     for position, group in enumerate(plan.categories):

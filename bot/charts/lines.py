@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from bot.charts import style
 from bot.charts.heading import Heading
@@ -18,6 +19,9 @@ from bot.charts.layout import Box, Canvas
 from bot.charts.legend import Entry
 from bot.charts.numbers import Numbers
 from bot.charts.plans import OTHERS, ChartPlan, Series
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 MIN_PLOT_PX = 220.0
 LINE_WIDTH = 3.0
@@ -74,7 +78,7 @@ def draw_lines(
 
 
 def _plot(
-    axes, drawn: list[_Line], periods: list[str], limits: tuple[float, float],
+    axes: Axes, drawn: list[_Line], periods: list[str], limits: tuple[float, float],
     ticks: dict[float, str],
 ) -> None:  # fmt: skip
     axes.set_xlim(-0.5, len(periods) - 0.5)  # every point in the middle of its slot
@@ -159,7 +163,7 @@ def _count_row(
                         fontsize=style.SMALL_SIZE, color=ink)  # fmt: skip
 
 
-def _value_labels(canvas: Canvas, axes, drawn: list[_Line], numbers: Numbers) -> None:
+def _value_labels(canvas: Canvas, axes: Axes, drawn: list[_Line], numbers: Numbers) -> None:
     """Each value next to its point, in the first free place around it, else not at all."""
     to_pixels = axes.transData.transform
     area = Box(*axes.bbox.extents).grown(-2)
