@@ -2,139 +2,96 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from babel.numbers import format_decimal
-
 from bot.charts import style
-from bot.charts.plans import ChartPlan
-from bot.dataset.reader import GOAL_CATEGORIES, ChartKind
-
-SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
-GOAL_COLOURS = dict(zip(GOAL_CATEGORIES, ("#009E73", "#56B4E9", "#0072B2", "#999999", "#D55E00"),
-                        strict=True))  # fmt: skip
-LOCALES = {"da": "da_DK", "en": "en_GB"}
-
-MAX_LABEL_CHARS = 32
-_MARGINS = {
-    ChartKind.GOAL_ATTAINMENT: {"left": 0.3, "right": 0.97, "top": 0.9, "bottom": 0.3},
-    ChartKind.DISTRIBUTION: {"left": 0.3, "right": 0.97, "top": 0.9, "bottom": 0.1},
-    None: {"left": 0.1, "right": 0.97, "top": 0.9, "bottom": 0.16},
-}
-"""Fixed margins: a layout engine would draw every chart twice to measure it first."""
+from bot.charts.bars import Bar, Row, Segment, draw_rows
+from bot.charts.layout import Canvas
+from bot.charts.legend import Entry
+from bot.charts.lines import draw_lines
+from bot.charts.numbers import Numbers
+from bot.charts.plans import OTHERS, ChartPlan
+from bot.dataset.reader import REACHED_CATEGORIES, ChartKind
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+Name = Callable[[str], str]
+"""A group, period or goal category as the reader should see it (translated when it is ours)."""
+
 
 def render_png(plan: ChartPlan, labels: dict[str, str], language: str) -> bytes:
-    """`labels` translates OTHERS, the goal categories and the axis names."""
+    """`labels` translates OTHERS and the goal categories (see labels.chart_labels)."""
     return style.to_png(draw_figure(plan, labels, language))
 
 
 def draw_figure(plan: ChartPlan, labels: dict[str, str], language: str) -> Figure:
     """The figure itself, so tests can check what was drawn, not only that a PNG came out."""
-    figure = style.new_figure()
-    axes = figure.add_subplot()
-    locale = LOCALES.get(language, "da_DK")
-
-    def number(value: float) -> str:
-        return format_decimal(value, format="#,##0.0", locale=locale)
-
-    def percent(value: float) -> str:
-        return format_decimal(value, format="#,##0", locale=locale)
+    canvas = Canvas(style.new_figure())
+    numbers = Numbers(language, plan.decimals)
 
     def name(text: str) -> str:
-        shown = labels.get(text, text)
-        return shown if len(shown) <= MAX_LABEL_CHARS else shown[: MAX_LABEL_CHARS - 1] + "…"
+        return labels.get(text, text)
 
     if plan.kind is ChartKind.GOAL_ATTAINMENT:
-        _stacked_shares(axes, plan, name, percent)
+        _goal(canvas, plan, name, numbers)
     elif plan.kind is ChartKind.DISTRIBUTION:
-        _counts(axes, plan, name, percent)
+        _counts(canvas, plan, name, numbers)
     elif plan.kind is ChartKind.GROUP_COMPARISON:
-        _grouped_bars(axes, plan, name, number)
+        _comparison(canvas, plan, name, numbers)
     else:
-        _lines(axes, plan, name, number)
-    from matplotlib.ticker import FuncFormatter
-
-    horizontal = plan.kind in (ChartKind.GOAL_ATTAINMENT, ChartKind.DISTRIBUTION)
-    value_axis = axes.xaxis if horizontal else axes.yaxis
-    value_axis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, locale=locale)))
-    # On the figure, not the axes: long group labels push the axes right, and a title placed
-    # over them would run off the picture.
-    figure.suptitle(plan.title, x=0.02, y=0.98, ha="left", fontsize=style.FONT_SIZE + 1)
-    axes.tick_params(labelsize=style.FONT_SIZE - 3)
-    axes.spines[["top", "right"]].set_visible(False)
-    margins = dict(_MARGINS.get(plan.kind, _MARGINS[None]))
-    if horizontal:  # room for the longest category label on the left
-        longest = max((len(name(c)) for c in plan.categories), default=0)
-        margins["left"] = min(0.5, 0.05 + 0.014 * min(longest, MAX_LABEL_CHARS))
-    figure.subplots_adjust(**margins)
-    return figure
+        draw_lines(canvas, plan, name, numbers)
+    return canvas.figure
 
 
-def _grouped_bars(axes, plan: ChartPlan, name, number) -> None:
-    count = len(plan.series)
-    width = 0.8 / max(count, 1)
-    positions = range(len(plan.categories))
-    for index, series in enumerate(plan.series):
-        offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
-        heights = [v if v is not None else 0 for v in series.values]
-        bars = axes.bar(offsets, heights, width, label=series.name,
-                        color=SERIES_COLOURS[index % len(SERIES_COLOURS)])  # fmt: skip
-        axes.bar_label(bars, labels=[number(v) if v is not None else "" for v in series.values],
-                       fontsize=style.FONT_SIZE - 5)  # fmt: skip
-    axes.set_xticks(list(positions), [name(c) for c in plan.categories])
-    axes.legend(fontsize=style.FONT_SIZE - 4, frameon=False)
+def _bar_colour(group: str, index: int = 0) -> str:
+    if group == OTHERS:
+        return style.OTHERS_COLOUR
+    return style.SERIES_COLOURS[index % len(style.SERIES_COLOURS)]
 
 
-def _counts(axes, plan: ChartPlan, name, count) -> None:
-    """Horizontal bars, one per answer or theme, labelled with the count and its share."""
-    values = [v or 0.0 for v in plan.series[0].values]
-    total = sum(values) or 1
-    positions = list(range(len(values)))
-    bars = axes.barh(positions, values, color=SERIES_COLOURS[0])
-    axes.bar_label(bars, labels=[f"{count(v)} ({count(100 * v / total)} %)" for v in values],
-                   padding=4, fontsize=style.FONT_SIZE - 4)  # fmt: skip
-    axes.set_yticks(positions, [name(c) for c in plan.categories])
-    axes.invert_yaxis()
-    axes.margins(x=0.25)
+def _counts(canvas: Canvas, plan: ChartPlan, name: Name, numbers: Numbers) -> None:
+    """One bar per answer (or theme), labelled with its count and its share of all."""
+    counts = [v or 0.0 for v in plan.series[0].values]
+    total = sum(counts) or 1.0
+    rows = [
+        Row(name(group), (Bar((Segment(count, _bar_colour(group)),),
+                              f"{numbers.count(count)} ({numbers.percent(100 * count / total)})"),))
+        for group, count in zip(plan.categories, counts, strict=True)
+    ]  # fmt: skip
+    draw_rows(canvas, plan.title, [], rows)
 
 
-def _stacked_shares(axes, plan: ChartPlan, name, number) -> None:
-    positions = list(range(len(plan.categories)))
-    bottoms = [0.0] * len(positions)
+def _comparison(canvas: Canvas, plan: ChartPlan, name: Name, numbers: Numbers) -> None:
+    """One row per group, one bar per period in the period's colour."""
+    colours = [_bar_colour("", i) for i in range(len(plan.series))]
+    rows = []
+    for position, group in enumerate(plan.categories):
+        bars = []
+        for series, colour in zip(plan.series, colours, strict=True):
+            value = series.values[position]
+            shown = numbers.value(value) if value is not None else ""
+            bars.append(Bar((Segment(value or 0.0, colour),), shown))
+        rows.append(Row(name(group), tuple(bars)))
+    entries = [Entry(s.name, c) for s, c in zip(plan.series, colours, strict=True)]
+    draw_rows(canvas, plan.title, entries, rows)
+
+
+def _goal(canvas: Canvas, plan: ChartPlan, name: Name, numbers: Numbers) -> None:
+    """100 % stacked bars; the goal-reached outcomes first, so their share reads as one length."""
+    rows = []
+    for position, group in enumerate(plan.categories):
+        segments = tuple(
+            Segment(s.values[position] or 0.0, style.GOAL_COLOURS[s.name],
+                    numbers.percent(s.values[position] or 0.0))
+            for s in plan.series
+        )  # fmt: skip
+        rows.append(Row(name(group), (Bar(segments),)))
+    entries = []
     for series in plan.series:
-        values = [v or 0.0 for v in series.values]
-        bars = axes.barh(positions, values, left=bottoms, label=name(series.name),
-                         color=GOAL_COLOURS[series.name])  # fmt: skip
-        shown = [f"{number(v)} %" if v >= 8 else "" for v in values]  # small slices stay quiet
-        axes.bar_label(bars, labels=shown, label_type="center", fontsize=style.FONT_SIZE - 6,
-                       color="white")  # fmt: skip
-        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-    axes.set_yticks(positions, [name(c) for c in plan.categories])
-    axes.invert_yaxis()
-    axes.set_xlim(0, 100)
-    axes.set_xlabel("%", fontsize=style.FONT_SIZE - 3)
-    axes.legend(fontsize=style.FONT_SIZE - 7, frameon=False, ncols=2, loc="upper center",
-                bbox_to_anchor=(0.5, -0.12))  # fmt: skip
-
-
-def _lines(axes, plan: ChartPlan, name, number) -> None:
-    positions = list(range(len(plan.categories)))
-    for index, series in enumerate(plan.series):
-        points = [(p, v) for p, v in zip(positions, series.values, strict=True) if v is not None]
-        xs, ys = [p for p, _ in points], [v for _, v in points]
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        axes.plot(xs, ys, marker="o", linewidth=3, color=colour, label=name(series.name))
-        for x, y in points:
-            axes.annotate(number(y), (x, y), textcoords="offset points", xytext=(0, 8),
-                          ha="center", fontsize=style.FONT_SIZE - 5, color=colour)  # fmt: skip
-    ticks = []
-    for position, period in enumerate(plan.categories):
-        counts = [s.n[position] for s in plan.series if s.n and s.n[position] is not None]
-        ticks.append(f"{period}\nn={'/'.join(str(c) for c in counts)}" if counts else period)
-    axes.set_xticks(positions, ticks)
-    axes.margins(y=0.2)
-    axes.legend(fontsize=style.FONT_SIZE - 4, frameon=False)
+        reached = series.name in REACHED_CATEGORIES
+        first_not_reached = not reached and not any(e.new_line for e in entries)
+        entries.append(Entry(name(series.name), style.GOAL_COLOURS[series.name],
+                             new_line=first_not_reached))  # fmt: skip
+    draw_rows(canvas, plan.title, entries, rows, percent_axis=numbers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from bot.charts.numbers import decimals_for
 from bot.dataset.reader import GOAL_CATEGORIES, ChartKind, DataPoint
 
 MAX_SERIES = 7
@@ -33,6 +34,8 @@ class ChartPlan:
     folded: int = 0
     """How many groups were folded into "others"."""
     notes: tuple[str, ...] = field(default=())
+    decimals: int = 1
+    """How many decimals the drawn values have; the caption prints them the same way."""
 
 
 def plans_for(points: list[DataPoint]) -> list[ChartPlan]:
@@ -66,6 +69,10 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _decimals(series: list[Series]) -> int:
+    return decimals_for([v for s in series for v in s.values if v is not None])
+
+
 def _group_comparison(title: str, rows: list[DataPoint]) -> ChartPlan:
     periods = _ordered([r.period or "" for r in rows])
     groups = _ordered([r.group for r in rows])
@@ -80,8 +87,9 @@ def _group_comparison(title: str, rows: list[DataPoint]) -> ChartPlan:
             values.append(_mean([value[(g, period)] for g in folded if (g, period) in value]))
         series.append(Series(period, tuple(values)))
     return ChartPlan(
-        ChartKind.GROUP_COMPARISON, title, tuple(categories), tuple(series), len(folded)
-    )
+        ChartKind.GROUP_COMPARISON, title, tuple(categories), tuple(series), len(folded),
+        decimals=_decimals(series),
+    )  # fmt: skip
 
 
 def _goal_attainment(title: str, rows: list[DataPoint]) -> ChartPlan:
@@ -102,7 +110,8 @@ def _goal_attainment(title: str, rows: list[DataPoint]) -> ChartPlan:
                tuple(int(totals[g]) for g in kept))
         for c in GOAL_CATEGORIES
     )  # fmt: skip
-    return ChartPlan(ChartKind.GOAL_ATTAINMENT, title, tuple(kept), series, len(folded))
+    return ChartPlan(ChartKind.GOAL_ATTAINMENT, title, tuple(kept), series, len(folded),
+                     decimals=0)  # fmt: skip
 
 
 def _lines(title: str, rows: list[DataPoint]) -> ChartPlan:
@@ -129,7 +138,8 @@ def _lines(title: str, rows: list[DataPoint]) -> ChartPlan:
                 tuple(sum(r.n or 0 for r in at) or None for at in present),
             )
         )
-    return ChartPlan(rows[0].chart, title, tuple(periods), tuple(series), len(folded))
+    return ChartPlan(rows[0].chart, title, tuple(periods), tuple(series), len(folded),
+                     decimals=_decimals(series))  # fmt: skip
 
 
 def _distribution(title: str, rows: list[DataPoint]) -> ChartPlan:
@@ -159,4 +169,5 @@ def _counted(title: str, items: list[tuple[str, float]]) -> ChartPlan:
         tuple(kept),
         (Series("count", tuple(values), (int(total),)),),
         len(folded),
+        decimals=decimals_for(values),
     )

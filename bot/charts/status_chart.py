@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.charts import style
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,10 @@ def bars(counts: PrepCounts, labels: dict[str, str]) -> list[tuple[str, int, str
 
 def render_png(counts: PrepCounts, labels: dict[str, str]) -> bytes:
     """Three labelled bars on a phone-sized canvas. Runs in a worker, not on the event loop."""
+    return style.to_png(draw_figure(counts, labels))
+
+
+def draw_figure(counts: PrepCounts, labels: dict[str, str]) -> Figure:
     figure = style.new_figure()
     axes = figure.add_subplot()
     drawn = bars(counts, labels)
@@ -42,4 +50,4 @@ def render_png(counts: PrepCounts, labels: dict[str, str]) -> bytes:
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.tick_params(labelsize=style.FONT_SIZE)
     axes.spines[["top", "right"]].set_visible(False)
-    return style.to_png(figure)
+    return figure

@@ -1,7 +1,8 @@
 """Reading a team's indicator file (CSV or XLSX, long format) into validated data points.
 
 One row per number. Columns (header names are case-insensitive; Danish names work too):
-    chart      group_comparison | goal_attainment | progression | two_groups | distribution
+    chart      group_comparison | goal_attainment | progression | two_groups | distribution,
+               or in Danish gruppesammenligning | målopfyldelse | udvikling | to_grupper | fordeling
     indicator  the chart's title, e.g. "Fremmøde i fritidsaktiviteter"
     group      a group, a parameter (goal attainment), an intervention (two_groups) or an
                answer option (distribution: how many gave each answer)
@@ -11,15 +12,21 @@ One row per number. Columns (header names are case-insensitive; Danish names wor
     value      the number (decimal comma or point)
     n          optional: how many answers the value rests on
 Danish Excel exports work as they are: semicolons, decimal commas, Windows-1252.
-Every problem is reported with its row and column; nothing is returned half-read.
+
+Every problem is reported with its row and column as a catalogue key under import.error and its
+parameters, never as a library's own (English) message; an unknown name gets the closest known
+one as a hint. Nothing is returned half-read.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import math
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -28,6 +35,8 @@ from flows.parsing import parse_number
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_GROUPS = 50
 MAX_ROWS = 20_000
+MAX_PROBLEMS = 10
+"""More than this are counted, not listed: the first ones show what to mend."""
 
 
 class ChartKind(StrEnum):
@@ -40,32 +49,97 @@ class ChartKind(StrEnum):
 
 GOAL_CATEGORIES = (
     "progress_reached",
-    "progress_not_reached",
     "stable_reached",
+    "progress_not_reached",
     "no_change",
     "worse",
 )
-"""Seed 001's five goal-attainment outcomes, in the order they are stacked."""
+"""Seed 001's five goal-attainment outcomes, in the order they are stacked: the two where the
+goal was reached first, so their share reads as one length from the left."""
+REACHED_CATEGORIES = frozenset({"progress_reached", "stable_reached"})
 
-_CATEGORY_NAMES = {
-    "fremgang og mål nået": "progress_reached",
-    "fremgang, mål ikke nået": "progress_not_reached",
-    "stabil og mål nået": "stable_reached",
-    "ingen forandring": "no_change",
-    "tilbagegang": "worse",
-}
-_HEADER_NAMES = {
-    "diagram": "chart",
-    "indikator": "indicator",
-    "gruppe": "group",
-    "periode": "period",
-    "målepunkt": "period",
-    "kategori": "category",
-    "værdi": "value",
-    "antal": "n",
-}
+
+def _fold(text: str) -> str:
+    """What a name is compared by: case, Danish letters spelt out, and separators do not count
+    ("To grupper", "to_grupper" and "to-grupper" are one name; so are "Værdi" and "vaerdi")."""
+    lowered = text.strip().lower()
+    for letter, spelt in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        lowered = lowered.replace(letter, spelt)
+    for separator in ",;-_":
+        lowered = lowered.replace(separator, " ")
+    return " ".join(lowered.split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The names a file may write for one kind of thing, in English and Danish."""
+
+    english: dict[str, str]
+    danish: dict[str, str]
+    """written name -> meaning; the first name for each meaning is the one to suggest."""
+
+    def read(self, written: str) -> str | None:
+        """What `written` means, or None."""
+        return self._meanings.get(_fold(written))
+
+    def closest(self, written: str) -> str | None:
+        """The known name nearest to `written`, for "did you mean"; None if none is near."""
+        match = difflib.get_close_matches(_fold(written), list(self._names), n=1, cutoff=0.6)
+        return self._names[match[0]] if match else None
+
+    def listing(self, language: str) -> str:
+        """Every meaning once, by its first name in `language`."""
+        names = self.danish if language == "da" else self.english
+        return ", ".join(self.name(meaning, language) for meaning in dict.fromkeys(names.values()))
+
+    def name(self, meaning: str, language: str) -> str:
+        """The name to write for `meaning` in `language` (the first one listed)."""
+        names = self.danish if language == "da" else self.english
+        return next(name for name, means in names.items() if means == meaning)
+
+    def is_danish(self, written: str) -> bool:
+        folded = _fold(written)
+        return folded in {_fold(n) for n in self.danish} - {_fold(n) for n in self.english}
+
+    @cached_property
+    def _meanings(self) -> dict[str, str]:
+        return {_fold(name): meaning for name, meaning in {**self.danish, **self.english}.items()}
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        """folded -> as written, English first where both fold alike."""
+        return {_fold(name): name for name in reversed([*self.english, *self.danish])}
+
+
+COLUMNS = Vocabulary(
+    english={c: c for c in ("chart", "indicator", "group", "period", "category", "value", "n")},
+    danish={"diagram": "chart", "indikator": "indicator", "gruppe": "group", "periode": "period",
+            "målepunkt": "period", "kategori": "category", "værdi": "value", "antal": "n"},
+)  # fmt: skip
+CHARTS = Vocabulary(
+    english={kind.value: kind.value for kind in ChartKind},
+    danish={"gruppesammenligning": "group_comparison", "målopfyldelse": "goal_attainment",
+            "udvikling": "progression", "to_grupper": "two_groups", "fordeling": "distribution"},
+)  # fmt: skip
+CATEGORIES = Vocabulary(
+    english={
+        **{category: category for category in GOAL_CATEGORIES},
+        "progress, goal reached": "progress_reached",  # the chart legend's own labels
+        "stable, goal reached": "stable_reached",
+        "progress, goal not reached": "progress_not_reached",
+    },
+    danish={
+        "fremgang og mål nået": "progress_reached",
+        "stabil og mål nået": "stable_reached",
+        "fremgang, mål ikke nået": "progress_not_reached",
+        "ingen forandring": "no_change",
+        "tilbagegang": "worse",
+        "fremgang, mål nået": "progress_reached",  # the chart legend's own labels
+        "stabil, mål nået": "stable_reached",
+        "fremgang og mål ikke nået": "progress_not_reached",
+    },
+)
 REQUIRED_COLUMNS = ("chart", "indicator", "group", "value")
-KNOWN_COLUMNS = (*REQUIRED_COLUMNS, "period", "category", "n")
 
 
 class DataPoint(BaseModel):
@@ -82,11 +156,12 @@ class DataPoint(BaseModel):
     @field_validator("category")
     @classmethod
     def _known_category(cls, value: str | None) -> str | None:
+        """Stored rows are checked again when read back; the reader has said what was wrong."""
         if value is None:
             return None
-        category = _CATEGORY_NAMES.get(value.strip().lower(), value.strip().lower())
-        if category not in GOAL_CATEGORIES:
-            raise ValueError(f"unknown category; use one of {', '.join(GOAL_CATEGORIES)}")
+        category = CATEGORIES.read(value)
+        if category is None:
+            raise ValueError("unknown goal category")
         return category
 
 
@@ -109,6 +184,10 @@ class ReadResult:
     points: list[DataPoint]
     notes: list[Problem]
     """Things worth saying that did not stop the import (e.g. Windows-1252 was assumed)."""
+
+
+Rows = list[tuple[int, list[str]]]
+"""(row number as a spreadsheet shows it, cells), blank rows left out."""
 
 
 def read_file(name: str, content: bytes) -> ReadResult:
@@ -146,13 +225,14 @@ def _decode(content: bytes) -> tuple[str, Problem | None]:
     return text, Problem("windows_1252", {})
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+def _csv_rows(text: str) -> Rows:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(row)]
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return [(number, row) for number, row in enumerate(rows, start=1) if any(row)]
 
 
-def _xlsx_rows(content: bytes) -> list[list[str]]:
+def _xlsx_rows(content: bytes) -> Rows:
     from openpyxl import load_workbook  # only needed for Excel files
 
     try:
@@ -160,58 +240,145 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportRefused([Problem("not_xlsx", {})]) from None
     rows = []
-    for values in sheet.iter_rows(values_only=True):
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=sheet.min_row or 1):
         cells = ["" if value is None else str(value) for value in values]
         if any(cell.strip() for cell in cells):
-            rows.append(cells)
+            rows.append((number, cells))
     return rows
 
 
-def _validate(rows: list[list[str]]) -> list[DataPoint]:
+def _validate(rows: Rows) -> list[DataPoint]:
     if not rows:
         raise ImportRefused([Problem("empty", {})])
-    header = [_HEADER_NAMES.get(h.strip().lower(), h.strip().lower()) for h in rows[0]]
-    unknown = [h for h in header if h not in KNOWN_COLUMNS]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    problems = [Problem("unknown_column", {"column": c}) for c in unknown]
-    problems += [Problem("missing_column", {"column": c}) for c in missing]
-    if problems:
-        raise ImportRefused(problems)
+    header = _Header.read(rows[0][1])
+    if header.problems:
+        raise ImportRefused(header.problems)
     if len(rows) - 1 > MAX_ROWS:
         raise ImportRefused([Problem("too_many_rows", {"max": MAX_ROWS})])
+    problems: list[Problem] = []
     points = []
-    for number, row in enumerate(rows[1:], start=2):
-        point = _point(number, dict(zip(header, row, strict=False)), problems)
+    for number, row in rows[1:]:
+        cells = {
+            column: cell.strip()
+            for column, cell in zip(header.columns, row, strict=False)
+            if column and cell.strip()
+        }
+        point = _point(_Row(number, cells, header), problems)
         if point is not None:
             points.append(point)
     problems += _check_consistency(points)
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS + 1
+        raise ImportRefused([*problems[: MAX_PROBLEMS - 1], Problem("more", {"count": more})])
     if problems:
-        raise ImportRefused(problems[:10])
+        raise ImportRefused(problems)
     return points
 
 
-def _point(number: int, cells: dict[str, str], problems: list[Problem]) -> DataPoint | None:
-    values: dict[str, object] = {k: v.strip() for k, v in cells.items() if v and v.strip()}
-    for column in ("value", "n"):
-        if column in values:
-            parsed = parse_number(str(values[column]))
-            if parsed is None:
-                problems.append(
-                    Problem(
-                        "not_a_number", {"row": number, "column": column, "text": values[column]}
-                    )
-                )
+@dataclass(frozen=True)
+class _Header:
+    columns: list[str | None]
+    """The column each header cell names, in order; None for a cell without a name."""
+    written: dict[str, str]
+    """column -> its name as the file writes it, for messages."""
+    language: str
+    """"da" when the headers are Danish: messages then name columns and choices in Danish."""
+    problems: list[Problem]
+
+    @classmethod
+    def read(cls, cells: list[str]) -> _Header:
+        names = [cell.strip() for cell in cells]
+        language = "da" if any(COLUMNS.is_danish(name) for name in names if name) else "en"
+        columns: list[str | None] = []
+        problems, hinted = [], set()
+        for name in names:
+            column = COLUMNS.read(name) if name else None  # a column without a name is left out
+            if name and column is None:
+                hint = COLUMNS.closest(name)
+                if hint:
+                    hinted.add(COLUMNS.read(hint))
+                    params = {"column": name, "suggestion": hint}
+                    problems.append(Problem("unknown_column_hint", params))
+                else:
+                    params = {"column": name, "choices": COLUMNS.listing(language)}
+                    problems.append(Problem("unknown_column", params))
+            elif column and column in columns:
+                problems.append(Problem("duplicate_column", {"column": name}))
+            columns.append(column)
+        written = {column: name for column, name in zip(columns, names, strict=True) if column}
+        for column in REQUIRED_COLUMNS:
+            if column not in written:
+                written[column] = COLUMNS.name(column, language)
+                if column not in hinted:  # "did you mean" has said it already
+                    problems.append(Problem("missing_column", {"column": written[column]}))
+        return cls(columns, written, language, problems)
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    cells: dict[str, str]
+    """column -> text, for the cells that are not empty."""
+    header: _Header
+
+    def problem(self, key: str, column: str | None = None, **params: object) -> Problem:
+        where = {"column": self.header.written.get(column, column)} if column else {}
+        return Problem(key, {"row": self.number, **where, **params})
+
+
+def _point(row: _Row, problems: list[Problem]) -> DataPoint | None:
+    """One row as a data point, or None with the row's first problem added to `problems`."""
+    cells = row.cells
+    for column in REQUIRED_COLUMNS:
+        if column not in cells:
+            problems.append(row.problem("empty_cell", column))
+            return None
+    values: dict[str, object] = dict(cells)
+    for column, words in (("chart", CHARTS), ("category", CATEGORIES)):
+        if column in cells:
+            values[column] = words.read(cells[column])
+            if values[column] is None:
+                problems.append(_unknown(row, column, words))
                 return None
-            values[column] = parsed
+    for column in ("value", "n"):
+        if column in cells:
+            parsed = _number(cells[column])
+            if parsed is None:
+                problems.append(row.problem("not_a_number", column, text=cells[column]))
+                return None
+            if column == "n" and (parsed < 0 or not float(parsed).is_integer()):
+                problems.append(row.problem("not_whole", column, text=cells[column]))
+                return None
+            values[column] = int(parsed) if column == "n" else parsed
     try:
         return DataPoint.model_validate(values)
     except ValidationError as error:
         first = error.errors()[0]
-        column = str(first["loc"][0]) if first["loc"] else "?"
-        problems.append(
-            Problem("bad_cell", {"row": number, "column": column, "reason": first["msg"]})
-        )
+        column = str(first["loc"][0]) if first["loc"] else "chart"
+        text = cells.get(column, "")
+        if first["type"] == "string_too_long":
+            limit = (first.get("ctx") or {}).get("max_length")
+            problems.append(row.problem("too_long", column, length=len(text), max=limit))
+        else:  # the reader checks what it knows of first; the library's own words stay out
+            problems.append(row.problem("bad_cell", column, text=text))
         return None
+
+
+def _number(text: str) -> float | None:
+    """A finite number, or None: parse_number overflows on a few hundred digits."""
+    try:
+        parsed = parse_number(text)
+    except OverflowError:
+        return None
+    return parsed if parsed is not None and math.isfinite(parsed) else None
+
+
+def _unknown(row: _Row, column: str, words: Vocabulary) -> Problem:
+    """An unknown chart type or goal category, with the closest known name or the choices."""
+    text = row.cells[column]
+    if hint := words.closest(text):
+        return row.problem(f"unknown_{column}_hint", text=text, suggestion=hint)
+    return row.problem(f"unknown_{column}", text=text, choices=words.listing(row.header.language))
 
 
 def _check_consistency(points: list[DataPoint]) -> list[Problem]:

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from bot.charts import captions, draw
+from bot.charts import captions, draw, numbers
 from bot.charts.plans import OTHERS, plans_for, vote_results
 from bot.core import format
 from bot.dataset.reader import ChartKind, DataPoint
@@ -55,7 +55,7 @@ def test_goal_attainment_turns_counts_into_shares_of_each_parameter(text):
     assert shares["progress_reached"] == (35.0, pytest.approx(100 * 9 / 41))
     assert all(s.n == (40, 41) for s in plan.series)
     caption = captions.caption(plan, text("da"))
-    assert "størst for Familie (50 %) og mindst for Fritid (32 %)" in caption
+    assert "størst for Familie (50\u00a0%) og mindst for Fritid (32\u00a0%)" in caption
     assert "fastholdelsesmål" in caption
 
 
@@ -66,7 +66,7 @@ def test_progression_warns_when_the_number_of_answers_changes(text):
     assert plan.series[0].values == (4.2, 5.1, 6.0)
     assert plan.series[0].n == (36, 31, 24)
     caption = captions.caption(plan, text("en"))
-    assert "Alle goes from 4.2 (Start) to 6 (Slut)." in caption
+    assert "Alle goes from 4.2 (Start) to 6.0 (Slut)." in caption  # as the chart prints it
     assert "changes from 36 to 24" in caption
 
 
@@ -120,7 +120,7 @@ def test_distribution_keeps_the_answer_order_and_votes_are_ranked(text):
     (plan,) = plans_for([point("distribution", a, n) for a, n in answers])
     assert plan.categories == ("Meget tilfreds", "Tilfreds", "Utilfreds")
     assert plan.series[0].values == (18, 23, 5)
-    assert captions.caption(plan, text("da")).endswith("Flest svarede »Tilfreds«: 23 (50 %).")
+    assert captions.caption(plan, text("da")).endswith("Flest svarede »Tilfreds«: 23 (50\u00a0%).")
     votes = vote_results("Stemmer", [("Fremmøde", 3), ("Trivsel", 7), ("Data", 5)])
     assert votes.categories == ("Trivsel", "Data", "Fremmøde")
     assert votes.series[0].values == (7, 5, 3)
@@ -131,12 +131,39 @@ def test_the_figure_draws_exactly_the_planned_numbers():
               ("Kvinder", 2.2, "2025"))  # fmt: skip
     (bars,) = plans_for([point("group_comparison", g, v, p) for g, v, p in values])
     axes = draw.draw_figure(bars, {}, "da").axes[0]
-    assert [round(p.get_height(), 1) for p in axes.patches] == [2.1, 1.8, 2.4, 2.2]
-    assert [t.get_text() for t in axes.get_xticklabels()] == ["Mænd", "Kvinder"]
-    assert "2,4" in [t.get_text() for t in axes.texts]  # value labels with a decimal comma
+    assert [round(p.get_width(), 1) for p in axes.patches] == [2.1, 2.4, 1.8, 2.2]
+    texts = [t.get_text() for t in axes.texts]
+    assert texts == ["Mænd", "2,1", "2,4", "Kvinder", "1,8", "2,2"]  # decimal commas
 
     (lines,) = plans_for([point("progression", "Alle", v, p, n=n)
                           for p, v, n in (("Start", 4.2, 36), ("Slut", 6.0, 24))])  # fmt: skip
-    axes = draw.draw_figure(lines, {}, "en").axes[0]
+    figure = draw.draw_figure(lines, {}, "en")
+    axes = figure.axes[0]
     assert list(axes.lines[0].get_ydata()) == [4.2, 6.0]
-    assert [t.get_text() for t in axes.get_xticklabels()] == ["Start\nn=36", "Slut\nn=24"]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["Start", "Slut"]
+    assert [t.get_text() for t in axes.texts] == ["4.2", "6.0"]
+    assert [t.get_text() for t in figure.texts][-3:] == ["n", "36", "24"]  # under each point
+
+
+def test_captions_print_numbers_exactly_as_the_chart_draws_them(text):
+    (plan,) = plans_for([point("progression", "Alle", v, p)
+                         for p, v in (("Start", 4.25), ("Slut", 6.0))])  # fmt: skip
+    for language, start, end in (("da", "4,2", "6,0"), ("en", "4.2", "6.0")):
+        drawn = [t.get_text() for t in draw.draw_figure(plan, {}, language).axes[0].texts]
+        assert drawn == [start, end]  # half to even, as Babel rounds
+        assert f"{start} (Start)" in captions.caption(plan, text(language))
+        assert f"{end} (Slut)" in captions.caption(plan, text(language))
+
+    counts = {"progress_reached": 7, "stable_reached": 1, "worse": 12}
+    (goal,) = plans_for([point("goal_attainment", "Fritid", n, category=c)
+                         for c, n in counts.items()])  # fmt: skip
+    drawn = [t.get_text() for t in draw.draw_figure(goal, {}, "da").axes[0].texts]
+    assert "35\u00a0%" in drawn
+    assert "40\u00a0% af borgerne i Fritid nåede deres mål." in captions.caption(goal, text("da"))
+
+
+def test_the_catalogue_names_its_own_language_for_numbers():
+    catalogue = Catalogue.load()
+    for language in ("da", "en"):
+        assert catalogue.text("chart.language", language) == language
+        assert language in numbers.LOCALES

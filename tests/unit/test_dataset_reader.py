@@ -39,8 +39,11 @@ def test_utf8_with_bom_and_commas_as_separators_work():
     assert result.notes == []
 
 
-def test_goal_categories_may_be_written_in_danish():
-    result = read_file("d.csv", csv("goal_attainment;Mål;Fritid;;Stabil og mål nået;4;"))
+@pytest.mark.parametrize(
+    "written", ["Stabil og mål nået", "Stabil, mål nået", "stable_reached", "Stable, goal reached"]
+)
+def test_goal_categories_may_be_written_in_danish_or_as_the_legend_says(written):
+    result = read_file("d.csv", csv(f"goal_attainment;Mål;Fritid;;{written};4;"))
     assert result.points[0].category == "stable_reached"
 
 
@@ -66,24 +69,67 @@ def test_an_xlsx_workbook_is_read():
         ("d.csv", b"\x81\x00\xff\xfe", [("encoding", {})]),
         ("d.xlsx", b"not a workbook", [("not_xlsx", {})]),
         ("d.csv", b"chart;indicator;group;value;colour\nx;y;z;1;red",
-         [("unknown_column", {"column": "colour"})]),
-        ("d.csv", b"chart;indicator;value\nprogression;y;1",
-         [("missing_column", {"column": "group"})]),
+         [("unknown_column", {"column": "colour", "choices": "chart, indicator, group, period, "
+                                                             "category, value, n"})]),
+        ("d.csv", b"Diagram;Indikator;Gruppe;Vaerdi;Farve\nx;y;z;1;red",
+         [("unknown_column", {"column": "Farve", "choices": "diagram, indikator, gruppe, "
+                              "periode, kategori, værdi, antal"})]),
+        ("d.csv", b"chart;indicatr;group;value\nx;y;z;1",
+         [("unknown_column_hint", {"column": "indicatr", "suggestion": "indicator"})]),
+        ("d.csv", b"chart;indicator;value;value\nprogression;y;1;2",
+         [("duplicate_column", {"column": "value"}), ("missing_column", {"column": "group"})]),
+        ("d.csv", b"Diagram;Indikator;V\xc3\xa6rdi\nprogression;y;1",
+         [("missing_column", {"column": "gruppe"})]),
         ("d.csv", csv("progression;Trivsel;A;Start;;mange;"),
          [("not_a_number", {"row": 2, "column": "value", "text": "mange"})]),
+        ("d.csv", csv("progression;Trivsel;A;Start;;4;12,5"),
+         [("not_whole", {"row": 2, "column": "n", "text": "12,5"})]),
+        ("d.csv", csv("progression;Trivsel;;Start;;4;"),
+         [("empty_cell", {"row": 2, "column": "group"})]),
+        ("d.csv", csv("progression;" + "T" * 81 + ";A;Start;;4;"),
+         [("too_long", {"row": 2, "column": "indicator", "length": 81, "max": 80})]),
         ("d.csv", csv("pie;Trivsel;A;Start;;1;"),
-         [("bad_cell", {"row": 2, "column": "chart",
-                        "reason": "Input should be 'group_comparison', 'goal_attainment', "
-                                  "'progression', 'two_groups' or 'distribution'"})]),
+         [("unknown_chart", {"row": 2, "text": "pie", "choices": "group_comparison, "
+                             "goal_attainment, progression, two_groups, distribution"})]),
+        ("d.csv", csv("gruppesammenligninger;Trivsel;A;Start;;1;"),
+         [("unknown_chart_hint", {"row": 2, "text": "gruppesammenligninger",
+                                  "suggestion": "gruppesammenligning"})]),
         ("d.csv", csv("goal_attainment;Mål;A;;Glad;1;"),
-         [("bad_cell", {"row": 2, "column": "category", "reason": "Value error, unknown "
-                        "category; use one of progress_reached, progress_not_reached, "
-                        "stable_reached, no_change, worse"})]),
+         [("unknown_category", {"row": 2, "text": "Glad", "choices": "progress_reached, "
+                                "stable_reached, progress_not_reached, no_change, worse"})]),
+        ("d.csv", csv("goal_attainment;Mål;A;;Tilbagegan;1;"),
+         [("unknown_category_hint", {"row": 2, "text": "Tilbagegan",
+                                     "suggestion": "tilbagegang"})]),
         ("d.csv", csv("progression;Trivsel;A;;;1;"), [("needs_period", {"indicator": "Trivsel"})]),
     ],
 )  # fmt: skip
 def test_each_bad_file_is_refused_with_its_own_message(name, content, expected):
     assert refusal(name, content) == expected
+
+
+def test_danish_chart_type_names_are_read_in_any_spelling():
+    rows = [f"{chart};T{n};A;Start;Fremgang, mål nået;1;" for n, chart in enumerate(
+        ("gruppesammenligning", "Målopfyldelse", "udvikling", "to grupper", "To-grupper",
+         "fordeling", "maalopfyldelse", "Group comparison"))]  # fmt: skip
+    charts = [p.chart.value for p in read_file("d.csv", csv(*rows)).points]
+    assert charts == [
+        "group_comparison", "goal_attainment", "progression", "two_groups", "two_groups",
+        "distribution", "goal_attainment", "group_comparison",
+    ]  # fmt: skip
+
+
+def test_row_numbers_are_the_spreadsheets_even_after_blank_rows():
+    content = csv("progression;Trivsel;A;Start;;1;", ";;;;;;", "", "progression;Trivsel;A;Slut;;x;")
+    assert refusal("d.csv", content) == [
+        ("not_a_number", {"row": 5, "column": "value", "text": "x"})
+    ]
+
+
+def test_more_than_ten_problems_list_nine_and_count_the_rest():
+    problems = refusal("d.csv", csv(*[f"pie;T;A;Start;;{n};" for n in range(14)]))
+    assert len(problems) == 10
+    assert [key for key, _ in problems[:9]] == ["unknown_chart"] * 9
+    assert problems[-1] == ("more", {"count": 5})
 
 
 def test_more_than_50_groups_in_one_chart_is_refused():

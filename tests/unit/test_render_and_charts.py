@@ -43,7 +43,7 @@ def test_status_chart_draws_one_bar_per_state_with_its_count():
     assert status_chart.bars(counts, LABELS) == [
         ("Færdig", 5, "#009E73"),
         ("I gang", 1, "#E69F00"),
-        ("Ikke startet", 1, "#999999"),
+        ("Ikke startet", 1, "#C0C0C0"),
     ]
     png = status_chart.render_png(counts, LABELS)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
