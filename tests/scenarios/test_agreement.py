@@ -9,25 +9,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from storage.schema import actions, answers, flow_runs, users
-from tests.support.steps import plan_meeting
+from tests.support.steps import started_in_group
 
 GROUP_ID = -1008888
 CPH = ZoneInfo("Europe/Copenhagen")
-MEETING_START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # Thursday 10:00 in Copenhagen
 FIELDS = ("Flere unge i job", "Halvdelen i job", "12", "Andel i job", "4.3.2027 10:00")
 
 
 async def _in_the_agreement_phase(world):
     """Mette leads; Jonas and Aisha take part; the group's meeting stands at Agreement."""
-    mette = world.person(101, "Mette", last_name="Holm")
-    token, _ = await plan_meeting(mette)
     jonas, aisha = world.person(202, "Jonas"), world.person(203, "Aisha")
-    for person in (jonas, aisha):
-        await person.sends(f"/start {token}")
-    group = world.group(GROUP_ID, "Team Fritid")
-    await mette.sends_in_group(group, "/linkmeeting")
-    world.clock.now = MEETING_START
-    await mette.sends_in_group(group, "/startmeeting")
+    mette, group = await started_in_group(world, GROUP_ID, [jonas, aisha])
     for _ in range(4):
         await mette.taps_in_group(group, "Næste ▶")
         world.clock.advance(seconds=3)

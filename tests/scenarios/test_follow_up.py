@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from storage.schema import action_updates, actions, meetings, reminders
-from tests.support.steps import answer_three_points, plan_meeting
+from tests.support.steps import answer_three_points, plan_meeting, started_in_group
 
 GROUP_ID = -1007777
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -27,15 +27,8 @@ async def _agreement(
     world, *, deadline: str = "3.12.2027 12:00", every: str = "Hver 14. dag", outside: str = ""
 ):
     """Mette leads, Jonas and Aisha take part; one action for Jonas, followed up by Mette."""
-    mette = world.person(101, "Mette", last_name="Holm")
-    token, _ = await plan_meeting(mette)
     jonas, aisha = world.person(202, "Jonas"), world.person(203, "Aisha")
-    for person in (jonas, aisha):
-        await person.sends(f"/start {token}")
-    group = world.group(GROUP_ID, "Team Fritid")
-    await mette.sends_in_group(group, "/linkmeeting")
-    world.clock.now = MEETING_START
-    await mette.sends_in_group(group, "/startmeeting")
+    mette, group = await started_in_group(world, GROUP_ID, [jonas, aisha])
     for _ in range(4):
         await mette.taps_in_group(group, "Næste ▶")
         world.clock.advance(seconds=3)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from flows.dialogue import MAX_DOTS
 from storage.schema import dialogues, meeting_timers
-from tests.support.steps import plan_meeting
+from tests.support.steps import plan_meeting, started_in_group
 
 GROUP_ID = -1009876
 MEETING_START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -20,15 +20,8 @@ MEETING_START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
 async def _started(world):
     """Mette leads, Jonas and Aisha take part; the group is linked and Since last time runs."""
-    mette = world.person(101, "Mette", last_name="Holm")
-    token, _ = await plan_meeting(mette)
     jonas, aisha = world.person(202, "Jonas"), world.person(203, "Aisha")
-    for person in (jonas, aisha):
-        await person.sends(f"/start {token}")
-    group = world.group(GROUP_ID, "Team Fritid")
-    await mette.sends_in_group(group, "/linkmeeting")
-    world.clock.now = MEETING_START
-    await mette.sends_in_group(group, "/startmeeting")
+    mette, group = await started_in_group(world, GROUP_ID, [jonas, aisha])
     return mette, jonas, aisha, group
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.support.steps import plan_meeting
+from tests.support.steps import started_in_group
 
 GROUP_ID = -1005555
 MEETING_START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -36,15 +36,8 @@ def _newest(world, *, button: str | None = None, text_start: str | None = None) 
 
 async def _held_meeting(world):
     """Mette leads, Jonas and Aisha take part; returns Mette and the group once it is agreed."""
-    mette = world.person(101, "Mette", last_name="Holm")
-    token, _ = await plan_meeting(mette)
     jonas, aisha = world.person(202, "Jonas"), world.person(203, "Aisha")
-    for person in (jonas, aisha):
-        await person.sends(f"/start {token}")
-    group = world.group(GROUP_ID, "Team Fritid")
-    await mette.sends_in_group(group, "/linkmeeting")
-    world.clock.now = MEETING_START
-    await mette.sends_in_group(group, "/startmeeting")
+    mette, group = await started_in_group(world, GROUP_ID, [jonas, aisha])
     await mette.taps_in_group(group, "Næste ▶")  # Explore
     themes = _newest(world, button="➕ Tilføj tema")
     for person, theme in (

@@ -11,7 +11,9 @@ from bot.fakeapi.people import SimulatedPerson
 from bot.fakeapi.script import plan_meeting
 from bot.fakeapi.world import OfflineWorld
 
-__all__ = ["answer_three_points", "group_message", "open_ballot", "plan_meeting"]
+__all__ = [
+    "answer_three_points", "group_message", "open_ballot", "plan_meeting", "started_in_group",
+]  # fmt: skip
 
 
 async def answer_three_points(person: SimulatedPerson, *, skip_question: bool = False) -> None:
@@ -38,19 +40,28 @@ class Ballot:
     """The vote button of each theme, in the ballot's order."""
 
 
-async def open_ballot(
-    world: OfflineWorld, group_id: int, voters: Sequence[SimulatedPerson], themes: Sequence[str]
-) -> Ballot:
-    """Plan a meeting, let `voters` join it as participants, link `group_id`, start the meeting
-    and walk it to Interpret with `themes` added (by replies in the group, in this order)."""
+async def started_in_group(
+    world: OfflineWorld, group_id: int, participants: Sequence[SimulatedPerson]
+) -> tuple[SimulatedPerson, dict[str, Any]]:
+    """Mette plans a meeting, `participants` join it, she links `group_id` and starts the
+    meeting at its time (Since last time); returns Mette and the group."""
     leader = world.person(101, "Mette", last_name="Holm")
     participant_token, _ = await plan_meeting(leader)
-    for voter in voters:
-        await voter.sends(f"/start {participant_token}")
+    for participant in participants:
+        await participant.sends(f"/start {participant_token}")
     group = world.group(group_id, "Team Fritid")
     await leader.sends_in_group(group, "/linkmeeting")
     world.clock.now = MEETING_START
     await leader.sends_in_group(group, "/startmeeting")
+    return leader, group
+
+
+async def open_ballot(
+    world: OfflineWorld, group_id: int, voters: Sequence[SimulatedPerson], themes: Sequence[str]
+) -> Ballot:
+    """A meeting started in `group_id` (see `started_in_group`), walked to Interpret with
+    `themes` added (by replies in the group, in this order)."""
+    leader, group = await started_in_group(world, group_id, voters)
     await leader.taps_in_group(group, "Næste ▶")  # to Explore
     theme_list = group_message(world, group_id, "Temaer (0)")
     for n, theme in enumerate(themes):
