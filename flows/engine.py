@@ -210,17 +210,21 @@ class Migrated:
 
 
 def needs_migration(flow: Flow, state: State) -> bool:
-    return state.get("version", flow.version) != flow.version
+    """Older runs move forward; a run newer than the flow (a deploy rolled back) is left."""
+    return state.get("version", flow.version) < flow.version
 
 
 def migrate(flow: Flow, state: State) -> Migrated:
     """Apply the flow's migrations from the run's version up to the current one.
 
-    A run standing on a removed step goes on at the first step it has not answered (in the
-    flow's order), or is finished if it has answered them all.
+    An active run goes on at the first unanswered step on its path from the start (a question
+    the new version added, or the one a removed step led to), or is finished when that path is
+    complete; a run reopened to change an answer stays on that answer's step if it still exists.
     """
     new_state = _copy(state)
-    current = {step_id: step_id for step_id in new_state["answers"]}
+    renames: dict[str, str] = {}
+    """Every step id a migration renamed -> the id it has now."""
+    kept = {step_id: step_id for step_id in new_state["answers"]}
     removed: list[str] = []
     by_version = {m.from_version: m for m in flow.migrations}
     for version in range(state.get("version", flow.version), flow.version):
@@ -230,30 +234,38 @@ def migrate(flow: Flow, state: State) -> Migrated:
             for step_id, value in new_state["answers"].items()
             if step_id not in migration.removed
         }
-        for original, now in list(current.items()):
+        for old, now in list(renames.items()):
+            renames[old] = migration.renamed.get(now, now)
+        for old, new in migration.renamed.items():
+            renames.setdefault(old, new)
+        for original, now in list(kept.items()):
             if now in migration.removed:
                 removed.append(original)
-                del current[original]
-            else:
-                current[original] = migration.renamed.get(now, now)
-        step = new_state["step"]
-        if step is not None:
-            new_state["step"] = migration.renamed.get(step, step)
-    step = new_state["step"]
-    if new_state["status"] == "active" and (step is None or not flow.has_step(step)):
-        step = _first_unanswered(flow, new_state)
-        new_state["selection"] = []
-        if step == FINISH:
-            new_state.update(step=None, status="finished")
-        else:
-            new_state["step"] = step
+                del kept[original]
+        if new_state["step"] is not None:
+            new_state["step"] = migration.renamed.get(new_state["step"], new_state["step"])
+    if new_state["status"] == "active":
+        _resume_on_path(flow, new_state, editing=is_editing(state))
     new_state["version"] = flow.version
-    renamed = {old: new for old, new in current.items() if old != new}
+    renamed = {old: new for old, new in renames.items() if old != new}
     return Migrated(new_state, renamed, tuple(removed))
 
 
-def _first_unanswered(flow: Flow, state: State) -> str:
-    return next((s.id for s in flow.steps if s.id not in state["answers"]), FINISH)
+def _resume_on_path(flow: Flow, state: State, *, editing: bool) -> None:
+    step = state["step"]
+    if editing and step is not None and flow.has_step(step):
+        return
+    next_id = flow.start
+    seen: set[str] = set()
+    while next_id != FINISH and next_id in state["answers"] and next_id not in seen:
+        seen.add(next_id)
+        next_id = _next_step_id(flow.step(next_id), state["answers"])
+    if next_id != step:
+        state["selection"] = []
+    if next_id == FINISH:
+        state.update(step=None, status="finished")
+    else:
+        state["step"] = next_id
 
 
 def close_edit(state: State) -> State:

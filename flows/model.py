@@ -39,7 +39,6 @@ class StepKind(StrEnum):
     NUMBER = "number"
 
 
-BUTTON_KINDS = {StepKind.CHOICE, StepKind.MULTI, StepKind.SCALE, StepKind.YES_NO}
 YES_NO_OPTIONS = ("yes", "no")
 
 

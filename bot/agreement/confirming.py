@@ -4,6 +4,7 @@ owner and follow-up person, follow-up planning, the closing round, and the panel
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from telegram import CallbackQuery
@@ -23,6 +24,7 @@ from bot.meeting.timers import timers
 from storage.records import Action, Agreement, Person, Run
 from storage.repositories.agreements import AgreementText
 
+log = logging.getLogger(__name__)
 TAKEAWAY_FLOW = "takeaway"
 OWNER_LINK_VALID = timedelta(days=14)
 CADENCE_DAYS = {"days_7": 7, "days_14": 14, "days_28": 28}
@@ -80,13 +82,17 @@ def _incomplete(run: Run | None, actions: list[Action], now: datetime) -> str | 
 async def share(
     svc: Services, drafter: Person, live: Live, agreement: Agreement, text: AgreementText
 ) -> None:
-    """Everything that follows a stored agreement, in the order people should see it."""
+    """Everything that follows a stored agreement: first what is stored (the follow-up plan),
+    then the messages, so a group that can no longer be reached loses no reminder."""
     agreed = await svc.repos.agreements.actions_of(live.meeting.id, "agreed")
-    await _hand_out_links(svc, drafter, live, agreed)
-    for block in split_blocks(agreement_blocks(svc, live.audience, live, text, agreed)):
-        await svc.bot.send_message(live.chat_id, block)
-    await _tell_owners(svc, agreed)
     await svc.part(FollowUpPlanner).agreement(agreement, agreed)
+    await _hand_out_links(svc, drafter, live, agreed)
+    try:
+        for block in split_blocks(agreement_blocks(svc, live.audience, live, text, agreed)):
+            await svc.bot.send_message(live.chat_id, block)
+    except Forbidden:  # the bot was removed from the group; the people hear in private
+        log.warning("meeting %s: the agreement could not be posted in its group", live.meeting.id)
+    await _tell_owners(svc, agreed)
     await _closing_round(svc, live)
     await timers(svc).refresh(live.meeting.id, "panel")
 

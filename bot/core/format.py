@@ -22,7 +22,9 @@ def _locale(language: str) -> Locale:
 def when(moment: datetime, language: str, time_zone: str) -> str:
     """ "torsdag 3. december 2026 kl. 10:00" in the person's zone."""
     local = moment.astimezone(ZoneInfo(time_zone))
-    return format_datetime(local, _DATETIME_PATTERN.get(language, "da"), locale=_locale(language))
+    return format_datetime(
+        local, _DATETIME_PATTERN.get(language, _DATETIME_PATTERN["da"]), locale=_locale(language)
+    )
 
 
 def time_of_day(moment: datetime, language: str, time_zone: str) -> str:

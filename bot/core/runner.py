@@ -121,7 +121,7 @@ class FlowRunner:
         answered_message: int | None = None,
     ) -> Applied:
         """Store the input's outcome, then show it; a refused input changes nothing."""
-        flow, run, renamed = await self._current(run)
+        flow, run, renamed = await self._current(person, run)
         if not isinstance(event, TextInput) and event.step_id in renamed:
             event = replace(event, step_id=renamed[event.step_id])  # a button shown before
         now = self.services.clock()
@@ -140,7 +140,7 @@ class FlowRunner:
 
     async def reopen(self, person: Person, run: Run, step_id: str) -> str | None:
         """Ask one answered question again; returns a refusal text if that is not possible."""
-        flow, run, renamed = await self._current(run)
+        flow, run, renamed = await self._current(person, run)
         outcome = engine.reopen(flow, run.state, renamed.get(step_id, step_id))
         if outcome.rejected is not None:
             return self.services.render.message(person, outcome.rejected)
@@ -152,14 +152,15 @@ class FlowRunner:
 
     async def resume(self, person: Person, run: Run, *, editable: bool) -> None:
         """Show where a run stands: its open question, or its answers when it is finished."""
-        flow, run, _ = await self._current(run)
+        flow, run, _ = await self._current(person, run)
         prompt = engine.current_prompt(flow, run.state)
         replies: Sequence[Reply] = (prompt,) if prompt else (engine.summary(flow, run.state),)
         await self.show(person, run, replies, editable=editable)
 
-    async def _current(self, run: Run) -> tuple[Flow, Run, dict[str, str]]:
+    async def _current(self, person: Person, run: Run) -> tuple[Flow, Run, dict[str, str]]:
         """The run's flow, and the run moved to that flow's version if it started on an older
-        one (with the step renames, so buttons shown before still find their step)."""
+        one (with the step renames, so buttons shown before still find their step). A run the
+        new version finds complete is finished, and its finish hook runs."""
         flow = self.services.flows[run.flow_id]
         if not engine.needs_migration(flow, run.state):
             return flow, run, {}
@@ -167,6 +168,8 @@ class FlowRunner:
         moved = await self.services.repos.runs.migrate(
             run, migrated.state, flow.version, migrated.renamed
         )
+        if moved.status != run.status and flow.id in self._finish_hooks:
+            await self._finish_hooks[flow.id](self.services, person, moved)
         return flow, moved, migrated.renamed
 
     async def show(

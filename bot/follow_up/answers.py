@@ -29,11 +29,16 @@ async def cadence_of(svc: Services, action: Action) -> int:
 async def agreed_action(
     svc: Services, person: Person, action_id: int, *, as_follow_up: bool = False
 ) -> Action:
-    """The agreed action a button names, if this person owns it (or follows it up)."""
+    """The agreed action a button names, if this person owns it (or follows it up: the leader
+    does while a follow-up person outside the group has not taken their link)."""
     action = await svc.repos.agreements.action(action_id) if action_id else None
     guard.check(action is not None and action.status == "agreed")
     assert action is not None
-    guard.check((action.follow_up_id if as_follow_up else action.owner_id) == person.id)
+    if not as_follow_up:
+        guard.check(action.owner_id == person.id)
+    else:
+        follow_up = await svc.part(FollowUpPlanner).follow_up_person(action)
+        guard.check(follow_up is not None and follow_up.id == person.id)
     return action
 
 

@@ -3,6 +3,8 @@ cancel anything)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot.core import guard
@@ -12,7 +14,7 @@ from bot.core.render import Screen, button
 from bot.core.send import ask_first, edit_quietly, say, send, settle_question
 from bot.core.services import DDContext, Services, services
 from bot.follow_up.notices import answer_buttons
-from storage.records import Person
+from storage.records import Meeting, Person
 
 REMINDER_CANCEL = "rx"
 REMINDERS_PAGE = "rp"
@@ -145,12 +147,13 @@ async def on_cancelmeeting(update: Update, context: DDContext) -> None:
     if not planned:
         await say(svc, person, "invite.none")
         return
-    rows = [
-        [button(f"{m.title} ({m.starts_at:%d.%m.%Y})", encode(MEETING_CANCEL, m.id))]
-        for m in planned
-    ]
+    rows = [[button(f"{m.title} ({local_date(m)})", encode(MEETING_CANCEL, m.id))] for m in planned]
     text = svc.render.text(person, "followup.cancel_which")
     await send(svc.bot, person, Screen(text, InlineKeyboardMarkup(rows)))
+
+
+def local_date(meeting: Meeting) -> str:
+    return f"{meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone)):%d.%m.%Y}"
 
 
 async def on_cancel_meeting_button(
@@ -160,6 +163,10 @@ async def on_cancel_meeting_button(
     svc = services(context)
     meeting = await guard.meeting(svc, payload.id_arg(0))
     guard.check(meeting.status == "planned" and meeting.created_by == person.id)
+    dialogue = await svc.repos.dialogues.get(meeting.id)
+    guard.check(
+        meeting.starts_at > svc.clock() and (dialogue is None or dialogue.started_at is None)
+    )  # a meeting under way is ended in the group, not called off
     choice = payload.choice()
     if choice is Choice.ASK:
         question = svc.render.text(person, "followup.cancel_meeting_confirm",

@@ -109,6 +109,8 @@ class Notices:
         render = self._svc.render
         latest = await self._svc.repos.agreements.latest_update(action.id)
         if reminder.kind == "escalation":
+            if latest is None or latest.status != "blocked":
+                return None  # the owner moved on before the follow-up person was told
             reason = render.text(
                 person,
                 "followup.reason_blocked",

@@ -89,7 +89,7 @@ class FollowUpPlanner:
 
     async def escalation(self, action: Action, kind: str, *, after: timedelta) -> None:
         """Tell the follow-up person about a blocked or silent owner (within working time)."""
-        person = await self._follow_up_person(action)
+        person = await self.follow_up_person(action)
         if person is None:
             return
         zone, hours = _zone_and_hours(person)
@@ -105,7 +105,7 @@ class FollowUpPlanner:
     async def escalate_now(self, action: Action) -> None:
         """The blocked owner's note came: the waiting escalation goes at once (working time)."""
         repos = self._svc.repos
-        person = await self._follow_up_person(action)
+        person = await self.follow_up_person(action)
         if person is None:
             return
         zone, hours = _zone_and_hours(person)
@@ -113,7 +113,7 @@ class FollowUpPlanner:
         if await repos.reminders.bring_forward(action.id, "escalation", due):
             self._arm(due)
 
-    async def _follow_up_person(self, action: Action) -> Person | None:
+    async def follow_up_person(self, action: Action) -> Person | None:
         """Who hears of a blocked or silent owner: the follow-up person, or the leader while a
         follow-up person outside the group has not taken their link."""
         repos = self._svc.repos

@@ -138,6 +138,16 @@ class ReminderSender:
             return sent
 
     async def _deliver(self, reminder: Reminder, person: Person, slots: asyncio.Semaphore) -> bool:
+        try:
+            sent = await self._send(reminder, person)
+        finally:
+            slots.release()
+        if sent:
+            await self._after_sending(reminder, person)
+        return sent
+
+    async def _send(self, reminder: Reminder, person: Person) -> bool:
+        """Draw and send one reminder, and record how it went; True if it was sent."""
         repo = self._svc.repos.reminders
         try:
             now = self._svc.clock()
@@ -149,8 +159,6 @@ class ReminderSender:
                 person.telegram_id, screen.text, reply_markup=screen.markup
             )
             await repo.finish(reminder, SENT, self._svc.clock(), message.message_id)
-            await self._retire_earlier_nudges(reminder, person)
-            await self._after_sent(reminder)
             return True
         except Forbidden:
             await repo.finish(reminder, FAILED, self._svc.clock())
@@ -168,9 +176,18 @@ class ReminderSender:
                 backoff = timedelta(seconds=min(600, 5 * 2**reminder.attempts))
                 await repo.retry(reminder, self._svc.clock() + backoff)
                 self.arm(self._svc.clock() + backoff)
-        finally:
-            slots.release()
+        except Exception:  # a bug in drawing one reminder must not stop the others
+            log.exception("reminder %s could not be drawn", reminder.id)
+            await repo.finish(reminder, FAILED, self._svc.clock())
         return False
+
+    async def _after_sending(self, reminder: Reminder, person: Person) -> None:
+        """Work that follows a sent reminder; it is sent and stays sent whatever happens here."""
+        try:
+            await self._retire_earlier_nudges(reminder, person)
+            await self._after_sent(reminder)
+        except Exception:
+            log.exception("after reminder %s was sent", reminder.id)
 
     async def _retire_earlier_nudges(self, reminder: Reminder, person: Person) -> None:
         """A new nudge replaces the one before it: the old one's buttons are taken away, so
@@ -178,9 +195,7 @@ class ReminderSender:
         if reminder.kind != "nudge" or reminder.action_id is None:
             return
         repo = self._svc.repos.reminders
-        for reminder_id, message_id in await repo.earlier_nudge_messages(
-            reminder.action_id, reminder.id
-        ):
+        for reminder_id, message_id in await repo.earlier_nudge_messages(reminder):
             try:
                 await self._bot.edit_message_reply_markup(
                     person.telegram_id, message_id, reply_markup=None

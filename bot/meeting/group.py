@@ -26,6 +26,8 @@ async def on_group_reply(update: Update, context: DDContext) -> None:
     person = await person_of(update, context)
     svc = services(context)
     replied = message.reply_to_message
+    if replied.from_user is None or replied.from_user.id != context.bot.id:
+        return  # people answering each other (a bot with admin rights sees that too)
     target = await svc.repos.dialogues.reply_target(message.chat.id, replied.message_id)
     guard.check(target, "group.reply_not_expected")
     assert target is not None

@@ -84,7 +84,7 @@ async def _reviewing(svc: Services, person: Person, action_id: int) -> tuple[Liv
     action = await svc.repos.agreements.action(action_id) if action_id else None
     agreement = await svc.repos.agreements.agreement_of(action.meeting_id) if action else None
     live = await load(svc, agreement.next_meeting_id or 0) if agreement else None
-    guard.check(live)
+    guard.check(live is not None and live.dialogue.finished_at is None)
     assert live is not None
     await guard.role_in(svc, live.meeting.id, person, DRIVERS)
     past = await svc.repos.agreements.past_actions(live.meeting.id)

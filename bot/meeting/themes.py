@@ -176,6 +176,7 @@ async def on_leader_turn(
     svc = services(context)
     live = await linked(svc, payload.id_arg(0))
     guard.check(person.id == live.meeting.created_by, "explore.leader_only")
+    guard.check(live.dialogue.phase == Phase.EXPLORE, "explore.closed")
     changed = await svc.repos.dialogues.change(live.meeting.id, leader_turn=True)
     assert changed is not None
     return await on_add_button(context, person, payload, query)

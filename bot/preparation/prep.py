@@ -63,7 +63,9 @@ async def on_pick_prep(
     svc = services(context)
     meeting_id = payload.id_arg(0)
     role = await guard.role_in(svc, meeting_id, person, guard.MEMBERS, refusal=guard.STALE)
-    await open_prep(svc, person, await guard.meeting(svc, meeting_id), role)
+    meeting = await guard.meeting(svc, meeting_id)
+    guard.check(meeting.status != "cancelled")  # from an old reminder
+    await open_prep(svc, person, meeting, role)
     return None
 
 

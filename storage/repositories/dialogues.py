@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.records import Dialogue, Person, Timer
 from storage.repositories.people import person_from_row
-from storage.schema import dialogues, meeting_timers, memberships, reply_targets, users
+from storage.schema import dialogues, meeting_timers, meetings, memberships, reply_targets, users
 
 
 class DialogueRepository:
@@ -63,7 +63,8 @@ class DialogueRepository:
         return _dialogue(row) if row else None
 
     async def for_group(self, group_chat_id: int, *, started: bool = False) -> Dialogue | None:
-        """The group's current meeting: the newest linked one not finished, else the newest.
+        """The group's current meeting: one under way, else the soonest one not finished (an
+        agreement links the next meeting at once, months ahead), else the newest finished.
 
         With `started`, the meeting whose dialogue began most recently (for its minutes).
         """
@@ -73,8 +74,16 @@ class DialogueRepository:
                 dialogues.c.started_at.desc()
             )
         else:
-            query = query.order_by(
-                dialogues.c.finished_at.is_not(None), dialogues.c.linked_at.desc()
+            finished = dialogues.c.finished_at.is_not(None)
+            query = (
+                query.join(meetings, meetings.c.id == dialogues.c.meeting_id)
+                .with_only_columns(dialogues)
+                .order_by(
+                    finished,
+                    dialogues.c.started_at.is_(None),
+                    case((finished, None), else_=meetings.c.starts_at).asc(),
+                    dialogues.c.linked_at.desc(),
+                )
             )
         async with self._engine.connect() as conn:
             row = (await conn.execute(query.limit(1))).mappings().first()

@@ -155,14 +155,15 @@ async def _redeem_action_role(
     conn: AsyncConnection, invite: Invite, person: Person, now: datetime
 ) -> Redemption:
     """An owner or follow-up link: the first person to open it takes that part in the action;
-    nobody else can after."""
+    nobody else can after, nor once someone else was given that part."""
     assert invite.action_id is not None
     column = ACTION_ROLES[invite.role]
     holder = (await conn.execute(select(column).where(actions.c.id == invite.action_id))).scalar()
     if holder == person.id:
-        return Redemption(
-            f"already_{invite.role}", invite.meeting_id, invite.role, invite.action_id
-        )  # type: ignore[arg-type]
+        already = cast(RedeemStatus, f"already_{invite.role}")
+        return Redemption(already, invite.meeting_id, invite.role, invite.action_id)
+    if holder is not None:
+        return Redemption("used_up", invite.meeting_id)
     refusal = _refusal(invite, now)
     if refusal is not None:
         return Redemption(refusal, invite.meeting_id)

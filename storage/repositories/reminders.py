@@ -131,15 +131,16 @@ class ReminderRepository:
                 .values(status=status, sent_at=now, message_id=message_id)
             )
 
-    async def earlier_nudge_messages(self, action_id: int, newest: int) -> list[tuple[int, int]]:
-        """(reminder id, message id) of the action's sent nudges before `newest` whose buttons
-        are still on the owner's screen."""
+    async def earlier_nudge_messages(self, newest: Reminder) -> list[tuple[int, int]]:
+        """(reminder id, message id) of the other nudges about the same action, sent to the same
+        person, whose messages may still show buttons."""
         async with self._engine.connect() as conn:
             rows = await conn.execute(
                 select(reminders.c.id, reminders.c.message_id).where(
-                    reminders.c.action_id == action_id,
+                    reminders.c.action_id == newest.action_id,
+                    reminders.c.user_id == newest.user_id,
                     reminders.c.kind == "nudge",
-                    reminders.c.id != newest,
+                    reminders.c.id != newest.id,
                     reminders.c.status.in_((SENT, ANSWERED)),
                     reminders.c.message_id.is_not(None),
                 )
@@ -210,7 +211,7 @@ class ReminderRepository:
                 update(reminders)
                 .where(
                     reminders.c.action_id == action_id,
-                    reminders.c.kind == "silence",
+                    reminders.c.kind.in_(("silence", "escalation")),
                     reminders.c.status == SCHEDULED,
                 )
                 .values(status=CANCELLED)

@@ -192,11 +192,14 @@ class RunRepository:
     ) -> Run:
         """Move a run to a newer version of its flow: its state, and the step ids of its stored
         answers (`renamed`: old id -> new id), in one transaction."""
+        status = FINISHED if state.get("status") == FINISHED else run.status
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(flow_runs)
                 .where(flow_runs.c.id == run.id)
-                .values(state=state, flow_version=version, current_step=state.get("step"))
+                .values(
+                    state=state, flow_version=version, current_step=state.get("step"), status=status
+                )
             )
             if renamed:
                 moved = (
@@ -219,7 +222,7 @@ class RunRepository:
                     answers.insert(),
                     [{**a, "step_id": renamed[a["step_id"]]} for a in moved],
                 )
-        migrated = replace(run, state=state, flow_version=version)
+        migrated = replace(run, state=state, flow_version=version, status=status)
         self._replace_open(migrated)
         return migrated
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from storage.schema import actions, answers, flow_runs, users
+from storage.schema import actions, answers, dialogues, flow_runs, users
 from tests.support.steps import started_in_group
 
 GROUP_ID = -1008888
@@ -98,6 +98,10 @@ async def test_a_follow_up_person_outside_the_group_takes_over_by_link(world, da
     await jonas.sends("Jobcentret svarer ikke")
     await world.deliver_due_reminders()
     assert mette.last_text().startswith("Jonas har brug for opfølgning")
+    await mette.taps("Skriv til den ansvarlige")  # the leader stands in, buttons and all
+    assert mette.last_text().startswith("Spørgsmål 1 af 1\nHvad vil du skrive")
+    await mette.sends("Jeg ringer til dem")
+    assert jonas.last_text().startswith("Besked fra Mette Holm")
 
     hanne = world.person(501, "Hanne", last_name="Holt")
     await hanne.sends(f"/start {token}")
@@ -159,3 +163,23 @@ async def test_the_next_agreement_offers_last_times_goals_in_one_tap(world):
         ("horizon", 12),
         ("data_signal", "Andelen med fast kontakt"),
     ]
+
+
+async def test_after_confirming_the_group_still_steers_this_meeting_not_the_next(world):
+    mette, _, group = await _in_the_agreement_phase(world)
+    await mette.taps_in_group(group, "✍ Skriv aftalen")
+    for answer in FIELDS:
+        await mette.sends(answer)
+    await mette.taps("Hver 14. dag")
+    await mette.sends("Jobmentor ringer til alle unge")
+    await mette.taps("Om en måned")
+    await mette.taps("Jonas")
+    await mette.taps("✅ Bekræft og del i gruppen")  # the next meeting is linked to the group
+    await mette.sends_in_group(group, "/startmeeting")  # shows this meeting's panel again
+    panel = world.telegram.chat_texts(GROUP_ID)[-1]
+    assert "▶ 5. Aftale" in panel
+    async with world.services.engine.connect() as conn:
+        started = (
+            await conn.execute(select(dialogues.c.meeting_id, dialogues.c.started_at.is_not(None)))
+        ).all()
+    assert sorted(started) == [(1, True), (2, False)]

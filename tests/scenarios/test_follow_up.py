@@ -406,3 +406,33 @@ async def test_an_owner_outside_who_has_not_taken_the_link_is_followed_up(world)
     assert owner is not None
     nudges = await _scheduled(world, "nudge")
     assert nudges[0] == (owner.id, utc(2026, 12, 21, 9, 0))  # 14 days after she accepted
+
+
+async def test_a_blocked_owner_who_moves_on_within_the_grace_escalates_nothing(world):
+    mette, jonas, _, _ = await _agreement(world)
+    world.clock.now = utc(2026, 12, 17, 9, 0)
+    await world.deliver_due_reminders()
+    await jonas.taps("Blokeret")
+    await jonas.taps("Spring over")  # no note
+    await jonas.sends("/myactions")
+    await jonas.taps("Blokeret")  # tapped twice: still one waiting escalation
+    await jonas.taps("Spring over")
+    assert len(await _scheduled(world, "escalation")) == 1
+    await jonas.sends("/myactions")
+    await jonas.taps("I gang")  # moved on before the follow-up person was told
+    await jonas.taps("Spring over")
+    world.clock.advance(minutes=30)
+    await world.deliver_due_reminders()
+    assert not any("har brug for opfølgning" in text for text in mette.texts())
+
+
+async def test_a_meeting_under_way_cannot_be_called_off_from_an_old_button(world, da):
+    mette = world.person(101, "Mette", last_name="Holm")
+    await plan_meeting(mette)
+    await mette.sends("/cancelmeeting")
+    world.clock.now = MEETING_START  # the meeting begins before she taps
+    await mette.taps(mette.button_starting("Status på fritidsindsatsen"))
+    assert mette.alerts()[-1] == da("error.button_expired")
+    async with world.services.engine.connect() as conn:
+        status = (await conn.execute(select(meetings.c.status))).scalar_one()
+    assert status == "planned"

@@ -84,7 +84,7 @@ def test_migrating_moves_answers_and_the_open_step_to_the_new_ids():
     assert migrated.state["step"] == "to_improve"
     assert migrated.state["answers"] == {"bright_spot": "Flere i fritidsjob."}
     assert migrated.state["version"] == 2
-    assert migrated.renamed == {"positive": "bright_spot"}
+    assert migrated.renamed == {"positive": "bright_spot", "improve": "to_improve"}
     assert json.loads(json.dumps(migrated.state)) == migrated.state
     after = engine.advance(new, migrated.state, engine.TextInput("Fremmødet falder."), ctx)
     assert after.answer == engine.Answer("to_improve", "Fremmødet falder.")
@@ -107,3 +107,26 @@ def test_a_run_standing_on_a_removed_step_goes_on_at_the_first_unanswered_one():
     moved = engine.migrate(new, further)
     assert (moved.removed, moved.state["answers"]) == (("improve",), {"positive": "a"})
     assert moved.state["step"] == "data_question"
+
+
+def test_a_run_is_moved_to_the_first_question_its_new_path_has_not_asked():
+    """agreement_action version 1 asked owner_kind before the deadline; version 2 asks `when`
+    instead. A run standing on the deadline goes back to `when`, not on to finish without it."""
+    flow = FlowRegistry.load(Catalogue.load())["agreement_action"]
+    state = {
+        "flow": "agreement_action", "version": 1, "step": "deadline", "status": "active",
+        "answers": {"description": "Ring til jobcentret", "owner_kind": "member"},
+        "selection": [],
+    }  # fmt: skip
+    migrated = engine.migrate(flow, state)
+    assert (migrated.state["step"], migrated.state["status"]) == ("when", "active")
+    assert migrated.removed == ("owner_kind",)
+    complete = {**state, "answers": {**state["answers"], "when": "one_month"}}
+    done = engine.migrate(flow, complete)
+    assert (done.state["step"], done.state["status"]) == (None, "finished")
+
+
+def test_a_run_newer_than_its_flow_is_left_as_it_is():
+    flow = Flow.model_validate(_three_points())
+    newer = {**engine.start(flow).state, "version": 2}
+    assert not engine.needs_migration(flow, newer)
