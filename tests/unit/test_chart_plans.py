@@ -40,7 +40,7 @@ def test_group_comparison_draws_one_bar_per_group_and_period(text):
     assert plan.categories == ("Mænd", "Kvinder")
     assert [(s.name, s.values) for s in plan.series] == [("2024", (2.1, 1.8)), ("2025", (2.4, 2.2))]
     assert captions.caption(plan, text("da")).endswith(
-        "I 2025 har Mænd den højeste værdi (2,4). Mænd går fra 2,1 (2024) til 2,4 (2025)."
+        "I 2025 har »Mænd« den højeste værdi (2,4). »Mænd« går fra 2,1 (2024) til 2,4 (2025)."
     )
 
 
@@ -55,7 +55,7 @@ def test_goal_attainment_turns_counts_into_shares_of_each_parameter(text):
     assert shares["progress_reached"] == (35.0, pytest.approx(100 * 9 / 41))
     assert all(s.n == (40, 41) for s in plan.series)
     caption = captions.caption(plan, text("da"))
-    assert "størst for Familie (50\u00a0%) og mindst for Fritid (32\u00a0%)" in caption
+    assert "størst for »Familie« (50\u00a0%) og mindst for »Fritid« (32\u00a0%)" in caption
     assert "fastholdelsesmål" in caption
 
 
@@ -66,7 +66,7 @@ def test_progression_warns_when_the_number_of_answers_changes(text):
     assert plan.series[0].values == (4.2, 5.1, 6.0)
     assert plan.series[0].n == (36, 31, 24)
     caption = captions.caption(plan, text("en"))
-    assert "Alle goes from 4.2 (Start) to 6.0 (Slut)." in caption  # as the chart prints it
+    assert '"Alle" goes from 4.2 (Start) to 6.0 (Slut).' in caption  # as the chart prints it
     assert "changes from 36 to 24" in caption
 
 
@@ -78,7 +78,7 @@ def test_two_groups_are_compared_at_each_point(text):
     (plan,) = plans_for(rows)
     assert plan.kind is ChartKind.TWO_GROUPS
     assert [s.values for s in plan.series] == [(1.4, 2.1, 1.9), (1.3, 2.6, 2.5)]
-    assert "Mentor og forældre går fra 1,3 (Start) til 2,5 (Opfølgning)." in captions.caption(
+    assert "»Mentor og forældre« går fra 1,3 (Start) til 2,5 (Opfølgning)." in captions.caption(
         plan, text("da")
     )
 
@@ -159,7 +159,7 @@ def test_captions_print_numbers_exactly_as_the_chart_draws_them(text):
                          for c, n in counts.items()])  # fmt: skip
     drawn = [t.get_text() for t in draw.draw_figure(goal, {}, "da").axes[0].texts]
     assert "35\u00a0%" in drawn
-    assert "40\u00a0% af borgerne i Fritid nåede deres mål." in captions.caption(goal, text("da"))
+    assert "40\u00a0% af borgerne i »Fritid« nåede deres mål." in captions.caption(goal, text("da"))
 
 
 def test_the_catalogue_names_its_own_language_for_numbers():
