@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flows.model import FINISH, YES_NO_OPTIONS, Flow, Rule, Step, StepKind, option_label_key
@@ -466,6 +466,9 @@ def _read_datetime(
         return None, Message("error.not_a_datetime")
     if step.future_only and moment <= ctx.now:
         return None, Message("error.datetime_in_past", {"when": moment})
+    if step.within_days is not None and moment > ctx.now + timedelta(days=step.within_days):
+        latest = ctx.now + timedelta(days=step.within_days)
+        return None, Message("error.datetime_too_far", {"when": moment, "latest": latest})
     if step.before is not None and isinstance(answers.get(step.before), str):
         limit = datetime.fromisoformat(str(answers[step.before]))
         if moment >= limit:

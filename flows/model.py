@@ -84,6 +84,8 @@ class Step(_Strict):
     min_value: float | None = None
     max_value: float | None = None
     future_only: bool = False
+    within_days: int | None = Field(default=None, ge=1, le=3660)
+    """For datetime steps: at most this many days ahead (a year typed as 9999 is refused)."""
     before: str | None = None
     """For datetime steps: the answer must lie before the answer of this earlier step."""
     next: str | tuple[Rule, ...] = FINISH
@@ -114,6 +116,8 @@ class Step(_Strict):
             raise ValueError(f"step {self.id}: a scale needs 2 to 10 points")
         if self.before is not None and self.kind is not StepKind.DATETIME:
             raise ValueError(f"step {self.id}: `before` applies to datetime steps only")
+        if self.within_days is not None and self.kind is not StepKind.DATETIME:
+            raise ValueError(f"step {self.id}: `within_days` applies to datetime steps only")
         return self
 
     def option_ids(self) -> tuple[str, ...]:

@@ -39,6 +39,9 @@ async def test_dates_that_are_words_in_the_past_or_after_the_meeting_are_refused
     assert mette.texts()[-2] == da("error.not_a_datetime")
     await mette.sends("1.11.2026 10:00")
     assert mette.texts()[-2].startswith("søndag 1. november 2026 kl. 10:00 er allerede passeret")
+    await mette.sends("3.12.9999 10:00")  # a horizon that would plan reminders for millennia
+    assert mette.texts()[-2].startswith("fredag 3. december 9999 kl. 10:00 ligger for langt ude")
+    assert "senest lørdag 25. november 2028 kl. 10:00" in mette.texts()[-2]  # two years
     await mette.sends("3.12.2026 10:00")
     await mette.sends("4.12.2026 10:00")
     assert mette.texts()[-2] == "Tidspunktet skal ligge før torsdag 3. december 2026 kl. 10:00."
