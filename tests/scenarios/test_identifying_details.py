@@ -1,5 +1,5 @@
 """Identifying details in chats: a CPR number, phone number or e-mail address typed to the bot
-is refused and never stored."""
+is refused and never stored, and the group is reminded to talk about patterns."""
 
 from __future__ import annotations
 
@@ -94,3 +94,18 @@ async def test_an_area_note_with_a_phone_number_is_refused_and_not_stored(world,
     async with world.services.engine.connect() as conn:
         notes = (await conn.execute(select(dialogues.c.area_note))).scalars().all()
     assert notes == [None]
+
+
+async def test_the_groups_phase_introductions_ask_for_patterns_not_named_citizens(world, da):
+    jonas = world.person(202, "Jonas")
+    mette, group = await started_in_group(world, GROUP_ID, [jonas])
+    since_last = world.telegram.chat_texts(GROUP_ID)[-2]
+    assert since_last.startswith("1. Siden sidst")
+    assert "Tal om mønstre, ikke om navngivne borgere" in since_last
+    assert "skriv ingen CPR-numre, telefonnumre eller mailadresser" in since_last
+
+    await mette.taps_in_group(group, "Næste ▶")  # Explore
+    explore = next(t for t in world.telegram.chat_texts(GROUP_ID) if t.startswith("2. Udforsk"))
+    assert "Tal om mønstre, ikke om navngivne borgere." in explore
+    for phase in ("since_last", "explore", "interpret", "prepare", "agreement"):
+        assert "ikke om navngivne borgere" in da(f"dialogue.phase.{phase}.purpose")
