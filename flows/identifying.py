@@ -85,7 +85,9 @@ def _is_phone(match: re.Match[str], text: str) -> bool:
     number = match.group("number")
     if _is_amount(match, text):
         return False
-    if len(number) == 8:  # written whole: a date without separators, or a round amount
+    if len(number) == 8:
+        # Written whole, it may be a date without separators or a round amount. Missing a
+        # number ending in 0000 costs little: those belong to switchboards, not to citizens.
         return not (_is_date(number) or number.endswith("0000"))
     halves = number.split()
     two_years = len(halves) == 2 and all(_YEAR.fullmatch(half) for half in halves)
