@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flows.identifying import find_identifying, refusal_key
 from flows.model import FINISH, YES_NO_OPTIONS, Flow, Rule, Step, StepKind, option_label_key
 from flows.parsing import parse_local_datetime, parse_number
 
@@ -431,6 +432,9 @@ def _read_text(
             if len(cleaned) > step.max_length:
                 limits = {"max": step.max_length, "length": len(cleaned)}
                 return None, Message("error.text_too_long", limits)
+            found = find_identifying(cleaned)
+            if found:
+                return None, Message(refusal_key(found))
             return cleaned, None
         case StepKind.NUMBER:
             number = parse_number(cleaned)

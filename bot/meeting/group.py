@@ -16,6 +16,7 @@ from bot.core.people import person_of
 from bot.core.services import DDContext, services
 from bot.meeting import linking, since_last, themes, voting
 from bot.meeting.live import for_group, linked
+from flows.identifying import find_identifying, refusal_key
 
 
 async def on_group_reply(update: Update, context: DDContext) -> None:
@@ -33,6 +34,9 @@ async def on_group_reply(update: Update, context: DDContext) -> None:
     assert target is not None
     text = (message.text or "").strip()
     guard.check(text, "group.text_only")
+    found = find_identifying(text)
+    if found:  # refused before any rule, so nothing of it is stored (told in private)
+        raise Refused(refusal_key(found))
     kind, ref_id = target
     refusal: str | None
     if kind == since_last.REPLY_KIND:
