@@ -43,6 +43,11 @@ WARNING_BEFORE = timedelta(minutes=2)
 DEFAULT_DOTS = 3
 MAX_DOTS = 10
 MAX_THEME_CHARS = 200
+MAX_THEMES = 30
+"""Themes a meeting can hold: enough for any dialogue, and the list and the ballot (with a
+line and a button each) stay one message."""
+LISTED_THEME_CHARS = 110
+"""A theme as the group's list and ballot show it; the whole text is in the minutes."""
 
 
 def next_phase(phase: Phase) -> Phase:

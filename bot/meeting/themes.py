@@ -19,7 +19,7 @@ from bot.core.send import edit_quietly, post, send
 from bot.core.services import DDContext, Services, services
 from bot.meeting.live import CONTRIBUTORS, VOTERS, Live, linked, load
 from bot.meeting.timers import timers
-from flows.dialogue import MAX_THEME_CHARS, Phase
+from flows.dialogue import LISTED_THEME_CHARS, MAX_THEME_CHARS, MAX_THEMES, Phase
 from flows.i18n import Trusted
 from storage.records import Person, Run, Theme
 
@@ -51,7 +51,12 @@ async def themes_screen(svc: Services, live: Live) -> Screen:
     if current:
         listing = Trusted(
             "\n".join(
-                render.text(reader, "explore.theme_line", number=number, text=theme.text)
+                render.text(
+                    reader,
+                    "explore.theme_line",
+                    number=number,
+                    text=shorten(theme.text, LISTED_THEME_CHARS),
+                )
                 for number, theme in enumerate(current, start=1)
             )
         )
@@ -79,6 +84,8 @@ async def add_theme(svc: Services, person: Person, live: Live, text: str) -> str
     refusal = await _may_contribute(svc, person, live)
     if refusal:
         return refusal
+    if len(await svc.repos.themes.current(live.meeting.id)) >= MAX_THEMES:
+        return svc.render.text(person, "explore.list_full", max=MAX_THEMES)
     if len(text) > MAX_THEME_CHARS:
         return svc.render.text(person, "error.text_too_long", max=MAX_THEME_CHARS, length=len(text))
     await svc.repos.themes.add(live.meeting.id, person.id, text, svc.clock())

@@ -23,7 +23,7 @@ from bot.core.send import edit_quietly, post
 from bot.core.services import DDContext, Services, services
 from bot.meeting.live import VOTERS, Live, linked, load
 from bot.meeting.timers import timers
-from flows.dialogue import ThemeScore, tally, top_themes
+from flows.dialogue import LISTED_THEME_CHARS, ThemeScore, tally, top_themes
 from flows.i18n import Trusted
 from storage.records import Person, Theme
 
@@ -60,7 +60,9 @@ async def ballot_screen(svc: Services, live: Live) -> Screen:
     current = await svc.repos.themes.current(live.meeting.id)
     listing = Trusted(
         "\n".join(
-            render.text(reader, "explore.theme_line", number=n, text=t.text)
+            render.text(
+                reader, "explore.theme_line", number=n, text=shorten(t.text, LISTED_THEME_CHARS)
+            )
             for n, t in enumerate(current, start=1)
         )
     )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from flows.dialogue import MAX_DOTS
+from flows.dialogue import MAX_DOTS, MAX_THEMES
 from storage.schema import dialogues, meeting_timers
 from tests.support.steps import plan_meeting, started_in_group
 
@@ -349,3 +349,22 @@ async def test_refusals_in_a_group_spend_none_of_the_groups_messages(world, da):
     assert says(GROUP_ID)[before:] == [da("dialogue.only_drivers")]  # once a minute at most
     await mette.taps_in_group(group, "Næste ▶")
     assert "▶ 2. Udforsk" in _panel(world)
+
+
+async def test_a_full_theme_list_says_so_and_the_ballot_still_fits_one_message(world, da):
+    mette, jonas, aisha, group = await _started(world)
+    await mette.taps_in_group(group, "Næste ▶")  # Explore
+    themes_id = _newest_with_button(world, "➕ Tilføj tema")
+    for n in range(MAX_THEMES):
+        author = (jonas, aisha)[n % 2]
+        await author.sends_in_group(
+            group, f"{n:02d} " + "lang iagttagelse " * 11, reply_to=themes_id
+        )
+    await jonas.sends_in_group(group, "Et tema for meget", reply_to=themes_id)
+    assert jonas.last_text() == da("explore.list_full", max=MAX_THEMES)
+    world.clock.advance(seconds=3)
+    await world.fire_due_timers()
+    await mette.taps_in_group(group, "Næste ▶")  # Interpret: the ballot with every theme
+    ballot = world.api.messages[(GROUP_ID, _newest_with_button(world, "↩ Tag en prik tilbage"))]
+    assert sum(b["text"].startswith("➕ ") for b in ballot.buttons()) == MAX_THEMES
+    assert world.api.violations == []  # every list and ballot was within Telegram's limits
