@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import agreement, basics, data, follow_up, meeting, preparation
+from bot import agreement, basics, data, follow_up, meeting, preparation, privacy
 from bot.charts.pool import new_chart_executor
 from bot.core import flow_input, format
 from bot.core.capability import Capability
@@ -59,11 +59,12 @@ CAPABILITIES: tuple[Capability, ...] = (
     meeting.CAPABILITY,
     preparation.CAPABILITY,
     agreement.CAPABILITY,
+    privacy.CAPABILITY,
     basics.CAPABILITY,
 )
 """Each after those it calls, which is also the order they start in (follow-up's sender exists
 before preparation teaches it its reminders)."""
-MENU_ORDER = ("preparation", "data", "follow_up", "meeting", "basics")
+MENU_ORDER = ("preparation", "data", "follow_up", "meeting", "privacy", "basics")
 """The order of the command menu in Telegram: preparing first, settings last."""
 
 

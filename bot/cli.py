@@ -1,5 +1,6 @@
 """The `datadialog` command: run the bot, play the offline demo, migrate the database, list
-its meetings, import a meeting's indicator file, or export its minutes and actions."""
+its meetings, import a meeting's indicator file, export its minutes and actions, delete what
+is older than the retention settings allow, or back up and restore the database."""
 
 from __future__ import annotations
 
@@ -97,6 +98,14 @@ def _parser(settings: Settings | None, problem: str) -> argparse.ArgumentParser:
         help="file to write (default: md and csv to standard output, docx and xlsx to a file "
         "named like the one /minutes sends, in the current folder)",
     )
+    purge = command("purge", "delete what is older than the retention settings allow")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would go")
+    backup = command("backup", "copy the SQLite database to FILE, also while the bot runs")
+    backup.add_argument("file", type=Path, help="a new file for the copy")
+    restore = command(
+        "restore", "replace the SQLite database by FILE, a backup (stop the bot first)"
+    )
+    restore.add_argument("file", type=Path, help="a file `datadialog backup` wrote")
     return parser
 
 
@@ -153,6 +162,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _existing_database(settings, _list_meetings)
     if args.command == "import":
         return _import(settings, args.meeting, args.file)
+    if args.command == "purge":
+        return _purge(settings, dry_run=args.dry_run)
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(settings, args.command, args.file)
     return _export(settings, args.meeting, args.file_format, args.language, args.out)
 
 
@@ -356,6 +369,38 @@ def _export(
     except OSError as error:
         raise Stop(f"cannot write {target}: {error.strerror}") from error
     print(f"datadialog: wrote {target}", file=sys.stderr)
+    return 0
+
+
+def _purge(settings: Settings, *, dry_run: bool) -> int:
+    from datetime import UTC, datetime
+
+    from bot.privacy.retention import cutoffs
+    from storage.repositories import Repositories
+
+    async def purge(engine: AsyncEngine) -> dict[str, int]:
+        privacy = Repositories.on(engine).privacy
+        return await privacy.purge(cutoffs(settings, datetime.now(UTC)), dry_run=dry_run)
+
+    counts = _existing_database(settings, purge)
+    print("Would delete (nothing is changed):" if dry_run else "Deleted:")
+    width = max(map(len, counts))
+    for table, count in counts.items():
+        print(f"  {table.ljust(width)}  {count}")
+    return 0
+
+
+def _backup_or_restore(settings: Settings, command: str, file: Path) -> int:
+    from bot.privacy import backup
+
+    database = _sqlite_file(settings)
+    if database is None:
+        raise Stop(backup.ONLY_SQLITE)
+    work = backup.back_up if command == "backup" else backup.restore
+    try:
+        print(f"datadialog: {work(database, file)}")
+    except backup.Refused as refused:
+        raise Stop(str(refused)) from refused
     return 0
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, field_validator
+from pydantic import PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     """Updates handled at once; each chat's updates still run strictly in order."""
     reminder_rate: float = 30
     """Reminders sent per second at most (Telegram allows about 30); 0 sends unpaced."""
+    retain_meetings_days: PositiveInt = 3 * 365
+    """A meeting, with its agreement, actions, themes and votes, goes this long after it began."""
+    retain_answers_days: PositiveInt = 3 * 365
+    """A form's answers go this long after they were last touched."""
+    retain_free_text_days: PositiveInt = 180
+    """Notes written to follow-up nudges are blanked after this long (the status stays)."""
+    retain_logs_days: PositiveInt = 365
+    """Reminders that were sent or called off, and fired meeting timers, go after this long."""
 
     @field_validator("time_zone")
     @classmethod

@@ -12,6 +12,7 @@ from storage.repositories.dialogues import DialogueRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.people import PeopleRepository
+from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.runs import RunRepository
 from storage.repositories.themes import ThemeRepository
@@ -28,17 +29,21 @@ class Repositories:
     themes: ThemeRepository
     agreements: AgreementRepository
     reminders: ReminderRepository
+    privacy: PrivacyRepository
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Repositories:
+        people = PeopleRepository(engine)
+        runs = RunRepository(engine)
         return cls(
-            people=PeopleRepository(engine),
+            people=people,
             meetings=MeetingRepository(engine),
             invites=InviteRepository(engine),
-            runs=RunRepository(engine),
+            runs=runs,
             datasets=DatasetRepository(engine),
             dialogues=DialogueRepository(engine),
             themes=ThemeRepository(engine),
             agreements=AgreementRepository(engine),
             reminders=ReminderRepository(engine),
+            privacy=PrivacyRepository(engine, people, runs),
         )

@@ -31,6 +31,7 @@ ARROWS: dict[str, set[str]] = {
     "bot.meeting": set(),
     "bot.preparation": {"bot.data", "bot.follow_up"},
     "bot.agreement": {"bot.meeting", "bot.follow_up"},
+    "bot.privacy": set(),
 }
 """Capability -> the capabilities it may call (its one-way seams, see the README)."""
 ROOT_USERS = {"bot.cli", "bot.demo", "bot.fakeapi"}
