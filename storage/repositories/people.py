@@ -37,6 +37,10 @@ class PeopleRepository:
         self._remember(person)
         return person
 
+    def forget_cached(self, telegram_id: int) -> None:
+        """Drop a person from the cache (their row was changed or removed behind it)."""
+        self._cache.pop(telegram_id, None)
+
     def cached(self, telegram_id: int) -> Person | None:
         """The person if already in memory; no database access (for the error path)."""
         return self._cache.get(telegram_id)

@@ -105,12 +105,10 @@ class PrivacyRepository:
         return counts
 
     def _forget_cached(self, telegram_id: int | None, user_id: int) -> None:
-        # PeopleRepository and RunRepository have no way yet to drop one entry from their
-        # caches; until they do, this reaches into them (an entry left would bring back a
-        # forgotten person, or a deleted run).
+        """An entry left in a cache would bring back a forgotten person, or a deleted run."""
         if telegram_id is not None:
-            self._people._cache.pop(telegram_id, None)
-        self._runs._open.pop(user_id, None)
+            self._people.forget_cached(telegram_id)
+        self._runs.forget_cached(user_id)
 
 
 def _export_queries(person_id: int) -> dict[str, Select]:

@@ -235,6 +235,10 @@ class RunRepository:
             )
         self._replace_open(replace(run, status=status))
 
+    def forget_cached(self, user_id: int) -> None:
+        """Drop a person's open runs from the cache (their rows were removed behind it)."""
+        self._open.pop(user_id, None)
+
     def note_prompt(self, run: Run, message_id: int) -> None:
         """Remember which message asked a run's question, so a reply to it finds the run.
 
