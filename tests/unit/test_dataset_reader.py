@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import time
 import tracemalloc
-import zipfile
 
 import pytest
 
@@ -20,6 +19,8 @@ from bot.dataset.reader import (
     ImportRefused,
     read_file,
 )
+from tests.support.workbooks import HEADER as XLSX_HEADER
+from tests.support.workbooks import data_row, million_rows, texts, xlsx
 
 HEADER = "chart;indicator;group;period;category;value;n"
 
@@ -190,43 +191,6 @@ def test_more_than_ten_header_problems_list_nine_and_count_the_rest():
     assert problems[-1] == ("more", {"count": 16})
 
 
-# XLSX files built to expand ------------------------------------------------------------------
-
-SHEET_START = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-CLAIMS_EVERYTHING = b'<dimension ref="A1:XFD1048576"/>'
-"""A sheet's dimension as a bomb writes it: every row and column Excel has."""
-
-
-def texts(*cells: str) -> bytes:
-    return b"".join(b'<c t="inlineStr"><is><t>%s</t></is></c>' % c.encode() for c in cells)
-
-
-XLSX_HEADER = b"<row>" + texts("chart", "indicator", "group", "period", "value") + b"</row>"
-
-
-def xlsx(rows: bytes, *, dimension: bytes = CLAIMS_EVERYTHING) -> bytes:
-    """A workbook whose one sheet is `rows` as written (row elements), with `dimension`."""
-    from openpyxl import Workbook
-
-    blank = io.BytesIO()
-    Workbook().save(blank)
-    sheet = SHEET_START + dimension + b"<sheetData>" + rows + b"</sheetData></worksheet>"
-    built = io.BytesIO()
-    with zipfile.ZipFile(blank) as source, zipfile.ZipFile(built, "w", zipfile.ZIP_DEFLATED) as out:
-        for part in source.infolist():
-            is_sheet = part.filename == "xl/worksheets/sheet1.xml"
-            out.writestr(part.filename, sheet if is_sheet else source.read(part))
-    return built.getvalue()
-
-
-def data_row(n: int) -> bytes:
-    return (
-        b"<row>"
-        + texts("progression", "Trivsel", f"Gruppe {n}", "Start")
-        + b"<c><v>4</v></c></row>"
-    )
-
-
 def test_an_xlsx_that_claims_every_row_and_column_is_read_as_it_is():
     content = xlsx(XLSX_HEADER + b"".join(data_row(n) for n in range(40)))
     started = time.perf_counter()
@@ -237,8 +201,8 @@ def test_an_xlsx_that_claims_every_row_and_column_is_read_as_it_is():
 
 
 def test_an_xlsx_of_a_million_rows_is_refused_at_the_row_limit_quickly_and_in_little_memory():
-    bomb = xlsx(XLSX_HEADER + b"<row><c><v>1</v></c></row>" * (2**20 - 1))
-    assert len(bomb) < 200_000  # small to send, about 30 MB unpacked
+    bomb = million_rows()
+    assert len(bomb) < 200_000
     tracemalloc.start()
     started = time.perf_counter()
     try:
