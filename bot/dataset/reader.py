@@ -16,6 +16,10 @@ Danish Excel exports work as they are: semicolons, decimal commas, Windows-1252.
 Every problem is reported with its row and column as a catalogue key under import.error and its
 parameters, never as a library's own (English) message; an unknown name gets the closest known
 one as a hint. Nothing is returned half-read.
+
+Limits are checked while the file is read, row by row, so a file built to expand (a small XLSX
+that claims a million rows) is refused at the first limit it passes, not after it is unpacked.
+Reading is synchronous and may take a second: callers run it off the event loop.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import csv
 import difflib
 import io
 import math
+import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -35,8 +41,24 @@ from flows.parsing import parse_number
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_GROUPS = 50
 MAX_ROWS = 20_000
+"""Rows after the header, counted as the spreadsheet numbers them (blank rows too)."""
+MAX_COLUMNS = 30
+"""A file needs seven columns; a filled cell further right than this is refused."""
+MAX_CELLS = 250_000
+"""Cells read, empty ones included: an XLSX row is as wide as its last cell, however far out."""
+MAX_CHARS = MAX_FILE_BYTES
+"""Characters kept, as much as the largest CSV file holds (an XLSX can repeat one long text)."""
+MAX_SHEET_BYTES = 32 * 1024 * 1024
+"""An XLSX sheet's unpacked size: 20,000 rows of 30 columns fit. openpyxl builds each row
+whole before it is handed on, so this also bounds the memory one row can take."""
+MAX_PART_BYTES = 8 * 1024 * 1024
+"""Any other XLSX part unpacked (shared texts, styles): openpyxl reads these whole at once."""
 MAX_PROBLEMS = 10
 """More than this are counted, not listed: the first ones show what to mend."""
+MAX_QUOTED_CHARS = 60
+"""Text quoted from the file in a problem is cut to this, so the refusal fits in a message."""
+QUOTED_PARAMS = frozenset({"text", "column", "name", "indicator"})
+"""The problem parameters that quote the file (the others are the reader's own words)."""
 
 
 class ChartKind(StrEnum):
@@ -174,9 +196,29 @@ class Problem:
 
 
 class ImportRefused(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems)
-        self.problems = problems
+    """The file is refused. `problems` are ready to show: at most MAX_PROBLEMS (the last one
+    counting the rest) and every quote from the file shortened."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        listed = [_quoted_briefly(problem) for problem in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            listed[-1] = Problem("more", {"count": len(problems) - MAX_PROBLEMS + 1})
+        super().__init__(listed)
+        self.problems = listed
+
+
+def _quoted_briefly(problem: Problem) -> Problem:
+    params = {
+        name: _shorten(value) if name in QUOTED_PARAMS and isinstance(value, str) else value
+        for name, value in problem.params.items()
+    }
+    return Problem(problem.key, params)
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= MAX_QUOTED_CHARS:
+        return text
+    return text[: MAX_QUOTED_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -228,23 +270,69 @@ def _decode(content: bytes) -> tuple[str, Problem | None]:
 def _csv_rows(text: str) -> Rows:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [(number, row) for number, row in enumerate(rows, start=1) if any(row)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _within_limits(reader)
+    except csv.Error:  # e.g. a cell longer than the csv module takes (131,072 characters)
+        raise ImportRefused([Problem("bad_csv", {"row": reader.line_num})]) from None
 
 
 def _xlsx_rows(content: bytes) -> Rows:
     from openpyxl import load_workbook  # only needed for Excel files
 
+    _check_unpacked_sizes(content)
     try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.active
+        # The sheet's own dimension may claim a million rows and columns; without it, rows are
+        # as the file has them and each as wide as its last cell.
+        sheet.reset_dimensions()
+        return _within_limits(sheet.iter_rows(min_row=1, values_only=True))
+    except ImportRefused:
+        raise
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportRefused([Problem("not_xlsx", {})]) from None
-    rows = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=sheet.min_row or 1):
-        cells = ["" if value is None else str(value) for value in values]
-        if any(cell.strip() for cell in cells):
-            rows.append((number, cells))
-    return rows
+
+
+def _check_unpacked_sizes(content: bytes) -> None:
+    """Refuse an XLSX whose parts unpack to more than is read safely. The sizes are those the
+    archive declares; zipfile stops at them, so a part that lies is cut short, not bigger."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except zipfile.BadZipFile:
+        raise ImportRefused([Problem("not_xlsx", {})]) from None
+    for part in parts:
+        is_sheet = part.filename.startswith("xl/worksheets/")
+        if part.file_size > (MAX_SHEET_BYTES if is_sheet else MAX_PART_BYTES):
+            raise ImportRefused([Problem("too_big_unpacked", {})])
+
+
+def _within_limits(rows: Iterable[Sequence[object]]) -> Rows:
+    """The rows that have something in them, numbered as the spreadsheet shows them.
+
+    Stops at the first limit passed, before anything further is read: rows, cells (empty ones
+    count, as they take memory too), columns in use, and characters kept.
+    """
+    kept: Rows = []
+    cells = chars = 0
+    for number, values in enumerate(rows, start=1):
+        if number > MAX_ROWS + 1:
+            raise ImportRefused([Problem("too_many_rows", {"max": MAX_ROWS})])
+        cells += len(values)
+        if cells > MAX_CELLS:
+            raise ImportRefused([Problem("too_many_cells", {"max": MAX_CELLS})])
+        row = ["" if value is None else str(value) for value in values]
+        used = [column for column, cell in enumerate(row, start=1) if cell.strip()]
+        if not used:
+            continue
+        if used[-1] > MAX_COLUMNS:
+            raise ImportRefused([Problem("too_many_columns", {"max": MAX_COLUMNS})])
+        del row[MAX_COLUMNS:]  # only empty cells are out there
+        chars += sum(map(len, row))
+        if chars > MAX_CHARS:
+            raise ImportRefused([Problem("too_much_text", {"max": MAX_CHARS})])
+        kept.append((number, row))
+    return kept
 
 
 def _validate(rows: Rows) -> list[DataPoint]:
@@ -253,8 +341,6 @@ def _validate(rows: Rows) -> list[DataPoint]:
     header = _Header.read(rows[0][1])
     if header.problems:
         raise ImportRefused(header.problems)
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportRefused([Problem("too_many_rows", {"max": MAX_ROWS})])
     problems: list[Problem] = []
     points = []
     for number, row in rows[1:]:
@@ -267,9 +353,6 @@ def _validate(rows: Rows) -> list[DataPoint]:
         if point is not None:
             points.append(point)
     problems += _check_consistency(points)
-    if len(problems) > MAX_PROBLEMS:
-        more = len(problems) - MAX_PROBLEMS + 1
-        raise ImportRefused([*problems[: MAX_PROBLEMS - 1], Problem("more", {"count": more})])
     if problems:
         raise ImportRefused(problems)
     return points

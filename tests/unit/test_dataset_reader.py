@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import io
+import time
+import tracemalloc
 
 import pytest
 
-from bot.dataset.reader import MAX_FILE_BYTES, ChartKind, ImportRefused, read_file
+from bot.dataset import reader
+from bot.dataset.reader import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_QUOTED_CHARS,
+    MAX_ROWS,
+    ChartKind,
+    ImportRefused,
+    read_file,
+)
+from tests.support.workbooks import HEADER as XLSX_HEADER
+from tests.support.workbooks import data_row, million_rows, texts, xlsx
 
 HEADER = "chart;indicator;group;period;category;value;n"
 
@@ -137,3 +151,86 @@ def test_more_than_50_groups_in_one_chart_is_refused():
     assert refusal("d.csv", csv(*rows)) == [
         ("too_many_groups", {"indicator": "Fremmøde", "count": 51, "max": 50})
     ]
+
+
+def test_a_header_of_10000_columns_is_refused_as_too_many_columns():
+    content = ";".join(f"kolonne{n}" for n in range(10_000)) + "\n" + ";".join(["1"] * 10_000)
+    assert refusal("d.csv", content.encode()) == [("too_many_columns", {"max": MAX_COLUMNS})]
+
+
+def test_empty_cells_right_of_the_data_are_no_problem():
+    content = csv("progression;Trivsel;A;Start;;4;" + ";" * 100)
+    assert len(read_file("d.csv", content).points) == 1
+
+
+def test_reading_stops_at_the_row_limit_before_a_broken_row_further_down(monkeypatch):
+    monkeypatch.setattr(reader, "MAX_ROWS", 3)
+    rows = ["progression;Trivsel;A;Start;;4;"] * 4
+    broken = "progression;" + "x" * 200_000 + ";A;Start;;4;"  # past csv's field size limit
+    assert refusal("d.csv", csv(*rows, broken)) == [("too_many_rows", {"max": 3})]
+    assert refusal("d.csv", csv(*rows[:2], broken)) == [("bad_csv", {"row": 4})]
+
+
+def test_too_much_text_is_refused_while_reading(monkeypatch):
+    monkeypatch.setattr(reader, "MAX_CHARS", 200)
+    rows = [f"progression;Trivsel;Gruppe {n};Start;;4;" for n in range(10)]
+    assert refusal("d.csv", csv(*rows)) == [("too_much_text", {"max": 200})]
+
+
+def test_a_long_quote_from_the_file_is_shortened_in_the_problem():
+    ((key, params),) = refusal("d.csv", ("chart;indicator;group;value;" + "X" * 5000).encode())
+    assert key == "unknown_column"
+    assert params["column"] == "X" * (MAX_QUOTED_CHARS - 1) + "…"
+    assert params["choices"] == "chart, indicator, group, period, category, value, n"
+
+
+def test_more_than_ten_header_problems_list_nine_and_count_the_rest():
+    header = "chart;indicator;group;value;" + ";".join(f"farve{n}" for n in range(25))
+    problems = refusal("d.csv", header.encode())
+    assert len(problems) == 10
+    assert problems[-1] == ("more", {"count": 16})
+
+
+def test_an_xlsx_that_claims_every_row_and_column_is_read_as_it_is():
+    content = xlsx(XLSX_HEADER + b"".join(data_row(n) for n in range(40)))
+    started = time.perf_counter()
+    points = read_file("data.xlsx", content).points
+    assert time.perf_counter() - started < 2
+    assert [p.group for p in points[:2]] == ["Gruppe 0", "Gruppe 1"]
+    assert len(points) == 40
+
+
+def test_an_xlsx_of_a_million_rows_is_refused_at_the_row_limit_quickly_and_in_little_memory():
+    bomb = million_rows()
+    assert len(bomb) < 200_000
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        problems = refusal("bomb.xlsx", bomb)
+        seconds = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert problems == [("too_many_rows", {"max": MAX_ROWS})]
+    assert seconds < 5
+    assert peak < 100 * 2**20
+
+
+def test_an_xlsx_whose_rows_reach_the_last_column_is_refused_by_its_cells():
+    wide = b'<row><c r="XFD%d" s="0"/></row>'  # one empty cell, far out: 16,384 cells a row
+    rows = b"".join(wide % n for n in range(2, 1002))
+    r1 = b'<row r="1">' + texts("chart", "indicator", "group", "value") + b"</row>"
+    assert refusal("wide.xlsx", xlsx(r1 + rows)) == [("too_many_cells", {"max": MAX_CELLS})]
+
+
+def test_an_xlsx_with_a_filled_cell_past_the_column_limit_is_refused():
+    far = b'<row><c r="AO2" t="inlineStr"><is><t>x</t></is></c></row>'  # column 41
+    assert refusal("far.xlsx", xlsx(XLSX_HEADER + far)) == [
+        ("too_many_columns", {"max": MAX_COLUMNS})
+    ]
+
+
+def test_an_xlsx_whose_sheet_unpacks_too_large_is_refused_before_it_is_read(monkeypatch):
+    monkeypatch.setattr(reader, "MAX_SHEET_BYTES", 10_000)
+    content = xlsx(XLSX_HEADER + b"".join(data_row(n) for n in range(100)))
+    assert refusal("big.xlsx", content) == [("too_big_unpacked", {})]

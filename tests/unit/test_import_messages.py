@@ -8,6 +8,7 @@ import re
 import pytest
 from pydantic import field_validator
 
+from bot.core.render import MAX_MESSAGE_CHARS
 from bot.dataset import reader
 from bot.dataset.reader import ImportRefused, read_file
 from flows.i18n import Catalogue
@@ -40,6 +41,10 @@ MISTAKES = {
     "no period": (HEADER, "udvikling;Trivsel;A;;;4;12"),
     "no category": (HEADER, "målopfyldelse;Mål;Fritid;;;4;"),
     "many mistakes": (HEADER, *(f"lagkage;T;A;Start;;{n};" for n in range(12))),
+    "a very long header": (HEADER + ";" + "Farve" * 1000, "udvikling;Trivsel;A;Start;;4;12;rød"),
+    "long cells": (HEADER, *(f"{'lagkage' * 500};T;A;Start;;{n};" for n in range(12))),
+    "too many columns": (";".join(f"Kolonne{n}" for n in range(10_000)),),
+    "a cell longer than csv reads": (HEADER, "udvikling;" + "T" * 200_000 + ";A;Start;;4;12"),
 }
 
 
@@ -73,6 +78,12 @@ def test_each_mistake_is_told_in_danish_without_a_librarys_english(mistake, cata
     assert not LIBRARY_WORDS.search(english), english
 
 
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_each_refusal_fits_in_one_message(mistake, catalogue):
+    for language in ("da", "en"):
+        assert len(shown(catalogue, refused(*MISTAKES[mistake]), language)) <= MAX_MESSAGE_CHARS
+
+
 @pytest.mark.parametrize(
     ("mistake", "expected"),
     [
@@ -90,6 +101,13 @@ def test_each_mistake_is_told_in_danish_without_a_librarys_english(mistake, cata
         ("a group name too long", "• Række 2, kolonne Gruppe: teksten har 62 tegn. Der må "
                                   "højst være 60."),
         ("many mistakes", "• Der er 3 problemer mere. Ret dem ovenfor, og send filen igen."),
+        ("too many columns", "• Filen har udfyldte celler i for mange kolonner (højst 30). "
+                             "Slet de kolonner, der ikke skal bruges."),
+        ("a cell longer than csv reads", "• Linje 2 kan ikke læses som CSV. Måske er en celle "
+                                         "alt for lang."),
+        ("a very long header", "• Kolonnen »" + "Farve" * 11 + "Farv…« kender jeg ikke. "
+                               "Brug disse: diagram, indikator, gruppe, periode, kategori, "
+                               "værdi, antal."),
     ],
 )  # fmt: skip
 def test_a_danish_file_is_answered_in_its_own_words(mistake, expected, catalogue):
