@@ -121,6 +121,8 @@ class Dialogue:
     area_note: str | None
     started_at: datetime | None
     finished_at: datetime | None
+    results_posted_at: datetime | None = None
+    """Set once the closed vote's results were posted (a crash before is redone at start-up)."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,9 @@ class Agreement:
     next_meeting_id: int | None
     cadence_days: int
     confirmed_at: datetime
+    drafted_by: int | None = None
+    shared_at: datetime | None = None
+    """Set once the confirmed agreement was planned and posted (else redone at start-up)."""
 
 
 @dataclass(frozen=True)

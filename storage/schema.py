@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 metadata = MetaData(
     naming_convention={
@@ -195,6 +195,7 @@ dialogues = Table(
     Column("area_note", String(2000), nullable=True),
     Column("started_at", UTCDateTime, nullable=True),
     Column("finished_at", UTCDateTime, nullable=True),
+    Column("results_posted_at", UTCDateTime, nullable=True),
 )
 
 themes = Table(
@@ -251,6 +252,7 @@ agreements = Table(
     Column("cadence_days", Integer, nullable=False),
     Column("drafted_by", ForeignKey("users.id"), nullable=False),
     Column("confirmed_at", UTCDateTime, nullable=False),
+    Column("shared_at", UTCDateTime, nullable=True),
 )
 
 actions = Table(

@@ -16,6 +16,7 @@ async def start(svc: Services) -> None:
         await writing.post_invitation(svc, entered)
 
     svc.events.subscribe(PhaseEntered, invite)
+    await confirming.share_left_agreements(svc)
 
 
 CAPABILITY = Capability(

@@ -12,14 +12,15 @@ from telegram.error import Forbidden
 
 from bot.agreement.draft import AGREEMENT_FLOW, drafting
 from bot.agreement.next_meeting import plan_next_meeting
-from bot.core.guard import Refused
+from bot.core import guard
+from bot.core.guard import DRIVERS, Refused
 from bot.core.links import start_link
 from bot.core.payloads import Payload
 from bot.core.render import Screen, split_blocks
 from bot.core.send import send, settle_question
 from bot.core.services import DDContext, Services, services
 from bot.follow_up.planning import FollowUpPlanner
-from bot.meeting.live import Live
+from bot.meeting.live import Live, linked, load
 from bot.meeting.timers import timers
 from storage.records import Action, Agreement, Person, Run
 from storage.repositories.agreements import AgreementText
@@ -34,8 +35,15 @@ CLOSING_ROUND_ROLES = ("participant", "referent")
 async def on_confirm(
     context: DDContext, person: Person, payload: Payload, query: CallbackQuery
 ) -> str | None:
-    """ac:<meeting> — check the draft is complete, then store and share it."""
+    """ac:<meeting> — check the draft is complete, then store and share it. Tapped again after
+    a stop cut the sharing short, it finishes the sharing."""
     svc = services(context)
+    stored = await svc.repos.agreements.agreement_of(payload.id_arg(0))
+    if stored is not None and stored.shared_at is None:
+        live = await linked(svc, stored.meeting_id)
+        await guard.role_in(svc, live.meeting.id, person, DRIVERS)
+        await share_stored(svc, person, live, stored)
+        return None
     live = await drafting(svc, person, payload.id_arg(0))
     run = await svc.repos.runs.latest_for(person.id, live.meeting.id, AGREEMENT_FLOW)
     actions = await svc.repos.agreements.actions_of(live.meeting.id, "draft")
@@ -95,6 +103,39 @@ async def share(
     await _tell_owners(svc, agreed)
     await _closing_round(svc, live)
     await timers(svc).refresh(live.meeting.id, "panel")
+    await svc.repos.agreements.mark_shared(live.meeting.id, svc.clock())
+
+
+async def share_left_agreements(svc: Services) -> int:
+    """At start-up: plan and post every agreement a stop left confirmed but unshared."""
+    shared = 0
+    for agreement in await svc.repos.agreements.unshared():
+        live = await load(svc, agreement.meeting_id)
+        drafter = await svc.repos.people.get(agreement.drafted_by or 0)
+        if live is None or drafter is None:
+            continue
+        await share_stored(svc, drafter, live, agreement)
+        shared += 1
+    if shared:
+        log.warning("shared %d agreements a stop had left half-done", shared)
+    return shared
+
+
+async def share_stored(svc: Services, drafter: Person, live: Live, agreement: Agreement) -> None:
+    following = await svc.repos.meetings.get(agreement.next_meeting_id or 0)
+    next_at = following.starts_at if following else agreement.confirmed_at
+    await share(svc, drafter, live, agreement, stored_text(agreement, next_at))
+
+
+def stored_text(agreement: Agreement, next_meeting_at: datetime) -> AgreementText:
+    return AgreementText(
+        short_goal=agreement.short_goal,
+        long_goal=agreement.long_goal,
+        horizon_months=agreement.horizon_months,
+        data_signal=agreement.data_signal,
+        next_meeting_at=next_meeting_at,
+        cadence_days=agreement.cadence_days,
+    )
 
 
 def agreement_blocks(
@@ -168,6 +209,8 @@ async def _closing_round(svc: Services, live: Live) -> None:
     for member, role in await svc.repos.dialogues.members(live.meeting.id):
         if role not in CLOSING_ROUND_ROLES:
             continue
+        if await svc.repos.runs.latest_for(member.id, live.meeting.id, TAKEAWAY_FLOW):
+            continue  # asked already, before a stop cut the sharing short
         try:
             intro = svc.render.text(member, "takeaway.intro", title=live.meeting.title)
             await send(svc.bot, member, Screen(intro))

@@ -100,6 +100,7 @@ class FollowUpPlanner:
 
     async def unaccepted_owner(self, action: Action) -> None:
         """Check in 3 days that the outside owner took the link (their nudges start then)."""
+        await self._svc.repos.reminders.cancel(action_id=action.id, kinds=("owner_link",))
         await self.escalation(action, "owner_link", after=OWNER_LINK_GRACE)
 
     async def escalate_now(self, action: Action) -> None:
@@ -135,6 +136,10 @@ class FollowUpPlanner:
         next_meeting = await repos.meetings.get(next_id) if next_id else None
         if next_meeting is None:
             return
+        # Planned afresh when an agreement's sharing is redone after a stop.
+        await repos.reminders.cancel(
+            meeting_id=next_meeting.id, kinds=("prep", "prep_summary", "meeting")
+        )
         members = await repos.dialogues.members(next_meeting.id)
         for person, role in members:
             if role == "participant":

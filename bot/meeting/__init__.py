@@ -10,7 +10,17 @@ from telegram.ext import filters
 
 from bot.core.capability import Capability
 from bot.core.services import Services
-from bot.meeting import export, group, linking, phases, since_last, steering, themes, voting
+from bot.meeting import (
+    export,
+    group,
+    linking,
+    phases,
+    repair,
+    since_last,
+    steering,
+    themes,
+    voting,
+)
 from bot.meeting.timers import MeetingTimers
 
 log = logging.getLogger(__name__)
@@ -30,6 +40,7 @@ async def start(svc: Services) -> None:
     rearmed = await timers.rearm()
     if rearmed:
         log.info("re-armed %d meeting timers", rearmed)
+    await repair.finish_left_steps(svc)
 
 
 GROUPS = filters.ChatType.GROUPS

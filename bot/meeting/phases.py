@@ -21,6 +21,7 @@ from bot.core.services import DDContext, Services, services
 from bot.meeting import since_last, themes, voting
 from bot.meeting.events import PhaseEntered
 from bot.meeting.live import Live, linked
+from bot.meeting.repair import finish_step
 from bot.meeting.timers import timers
 from flows.dialogue import PHASES, Phase, PhaseClock, next_phase, previous_phase, timebox_of
 from flows.i18n import Trusted
@@ -141,7 +142,7 @@ async def start(svc: Services, live: Live) -> None:
     if Phase(live.dialogue.phase) is Phase.NOT_STARTED:
         await move(svc, live, Phase.SINCE_LAST)
     else:
-        await post_panel(svc, live)
+        await finish_step(svc, await post_panel(svc, live), asked=True)
 
 
 async def move(svc: Services, live: Live, target: Phase) -> bool:

@@ -177,13 +177,20 @@ async def on_close(
     guard.check(await svc.repos.dialogues.close_vote(live.meeting.id), "vote.closed")
     closed = await load(svc, live.meeting.id)
     assert closed is not None
+    await announce_results(svc, closed)
+    return None
+
+
+async def announce_results(svc: Services, closed: Live) -> None:
+    """After the vote is closed (stored first): the final ballot, the results chart, and the
+    chosen area or the tie question; marked done last, so a crash in between is redone."""
     if closed.dialogue.ballot_message_id is not None:
         ballot = await ballot_screen(svc, closed)
         await edit_quietly(svc.bot, closed.chat_id, closed.dialogue.ballot_message_id, ballot)
     results = await _results(svc, closed)
     await _post_results(svc, closed, results)
     await _decide(svc, closed, results)
-    return None
+    await svc.repos.dialogues.change(closed.meeting.id, results_posted_at=svc.clock())
 
 
 @dataclass(frozen=True)

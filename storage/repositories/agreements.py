@@ -205,6 +205,20 @@ class AgreementRepository:
             )
         return await self.agreement_of(meeting.id)
 
+    async def mark_shared(self, meeting_id: int, now: datetime) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(agreements)
+                .where(agreements.c.meeting_id == meeting_id)
+                .values(shared_at=now)
+            )
+
+    async def unshared(self) -> list[Agreement]:
+        """Agreements confirmed but not yet planned and posted whole (a crash in between)."""
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(select(agreements).where(agreements.c.shared_at.is_(None)))
+            return [_agreement(row) for row in rows.mappings()]
+
     # Since last time -------------------------------------------------------------------------
 
     async def previous_meeting_id(self, meeting_id: int) -> int | None:
@@ -389,6 +403,8 @@ def _agreement(row: RowMapping) -> Agreement:
         next_meeting_id=row["next_meeting_id"],
         cadence_days=row["cadence_days"],
         confirmed_at=row["confirmed_at"],
+        drafted_by=row["drafted_by"],
+        shared_at=row["shared_at"],
     )
 
 

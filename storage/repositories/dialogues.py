@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -116,6 +116,25 @@ class DialogueRepository:
                 .values(vote_status="open")
             )
         return opened.rowcount == 1
+
+    async def unfinished_steps(self) -> list[Dialogue]:
+        """Dialogues under way whose last step a crash may have left half-done: Explore or
+        Interpret without their message, or a closed vote without its results."""
+        query = select(dialogues).where(
+            dialogues.c.started_at.is_not(None),
+            dialogues.c.finished_at.is_(None),
+            or_(
+                and_(dialogues.c.phase == "explore", dialogues.c.themes_message_id.is_(None)),
+                and_(
+                    dialogues.c.phase == "interpret",
+                    dialogues.c.ballot_message_id.is_(None),
+                    dialogues.c.vote_status != "closed",
+                ),
+                and_(dialogues.c.vote_status == "closed", dialogues.c.results_posted_at.is_(None)),
+            ),
+        )
+        async with self._engine.connect() as conn:
+            return [_dialogue(row) for row in (await conn.execute(query)).mappings()]
 
     async def close_vote(self, meeting_id: int) -> bool:
         async with self._engine.begin() as conn:
@@ -232,6 +251,7 @@ def _dialogue(row: RowMapping) -> Dialogue:
         area_note=row["area_note"],
         started_at=row["started_at"],
         finished_at=row["finished_at"],
+        results_posted_at=row["results_posted_at"],
     )
 
 

@@ -176,8 +176,9 @@ async def test_after_confirming_the_group_still_steers_this_meeting_not_the_next
     await mette.taps("Jonas")
     await mette.taps("✅ Bekræft og del i gruppen")  # the next meeting is linked to the group
     await mette.sends_in_group(group, "/startmeeting")  # shows this meeting's panel again
-    panel = world.telegram.chat_texts(GROUP_ID)[-1]
+    panel, then = world.telegram.chat_texts(GROUP_ID)[-2:]
     assert "▶ 5. Aftale" in panel
+    assert then == "Aftalen er bekræftet og delt ovenfor."
     async with world.services.engine.connect() as conn:
         started = (
             await conn.execute(select(dialogues.c.meeting_id, dialogues.c.started_at.is_not(None)))

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, select
 
 from bot import cli
 from bot.privacy.retention import JOB_NAME, enforce
-from storage.schema import answers, meetings, memberships, metadata, teams, users
+from storage.schema import SCHEMA_REVISION, answers, meetings, memberships, metadata, teams, users
 from tests.support.steps import answer_three_points, plan_meeting
 
 LONG_AGO = datetime(2001, 3, 5, 9, 0, tzinfo=UTC)
@@ -138,7 +138,7 @@ def test_backup_then_restore_brings_back_what_was_copied(tmp_path, monkeypatch, 
 
     assert _rows(file) == before
     done = capsys.readouterr().out
-    assert done.startswith(f"datadialog: restored {file} from {backup} (schema 0005)")
+    assert done.startswith(f"datadialog: restored {file} from {backup} (schema {SCHEMA_REVISION})")
     kept = next(tmp_path.glob("datadialog-before-restore-*.db"))
     assert _rows(kept)["meetings"] == []  # the database as it was before the restore
 
