@@ -29,6 +29,15 @@ EXPORT_FORMATS = ("md", "docx", "xlsx", "csv")
 BINARY_FORMATS = ("docx", "xlsx")
 """Written to a file even without --out: a terminal cannot show them."""
 _CONSOLE = logging.StreamHandler()
+LIBRARY_LEVELS = {
+    "httpx": (logging.WARNING, logging.INFO),
+    "telegram": (logging.WARNING, logging.DEBUG),
+    "apscheduler": (logging.WARNING, logging.INFO),
+    "aiosqlite": (logging.WARNING, logging.WARNING),
+}
+"""Each library's level, usually and with DATADIALOG_DEBUG_LOGS. Quiet by default: httpx logs
+every request URL, which holds the bot token, and telegram logs every update and call with
+its texts, names and ids at DEBUG. aiosqlite at DEBUG is only noise, even when debugging."""
 
 
 class Stop(Exception):
@@ -42,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         settings, problem = None, error.errors()[0]["msg"]
     args = _parser(settings, problem).parse_args(argv)
-    _configure_logging(verbose=args.command == "run")
+    configure_logging(verbose=args.command == "run", debug=bool(settings and settings.debug_logs))
     if settings is None:
         print(f"datadialog: bad configuration: {problem}", file=sys.stderr)
         return 2
@@ -135,17 +144,18 @@ def _sqlite_file(settings: Settings) -> Path | None:
     return Path(url.database)
 
 
-def _configure_logging(*, verbose: bool) -> None:
+def configure_logging(*, verbose: bool, debug: bool) -> None:
     """Only the running bot logs its progress here; the tools show warnings and errors (the
     demo also writes its log to a file of its own)."""
     _CONSOLE.setStream(sys.stderr)
-    _CONSOLE.setLevel(logging.INFO if verbose else logging.WARNING)
+    _CONSOLE.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
     _CONSOLE.setFormatter(logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
     if _CONSOLE not in root.handlers:  # main() may run more than once in one process (tests)
         root.addHandler(_CONSOLE)
-    root.setLevel(logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    for name, (usual, debugging) in LIBRARY_LEVELS.items():
+        logging.getLogger(name).setLevel(debugging if debug else usual)
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

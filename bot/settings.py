@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     """Notes written to follow-up nudges are blanked after this long (the status stays)."""
     retain_logs_days: PositiveInt = 365
     """Reminders that were sent or called off, and fired meeting timers, go after this long."""
+    debug_logs: bool = False
+    """Unsafe in production: the log then holds message texts, names, Telegram ids and the
+    bot token (in the request URLs). For finding a bug on a test bot only."""
 
     @field_validator("time_zone")
     @classmethod

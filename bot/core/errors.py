@@ -1,4 +1,5 @@
-"""The error handler: log the whole story, tell the person briefly, never show a traceback."""
+"""The error handler: log the story without what people wrote or who they are, tell the
+person briefly, never show a traceback."""
 
 from __future__ import annotations
 
@@ -19,17 +20,20 @@ async def on_error(update: object, context: DDContext) -> None:
     if isinstance(error, BadRequest) and "message is not modified" in str(error).lower():
         return
     reference = secrets.token_hex(3)
-    log.error(
-        "update %s failed (reference %s)",
-        update.update_id if isinstance(update, Update) else None,
-        reference,
-        exc_info=error,
-    )
+    svc = services(context)
+    update_id = update.update_id if isinstance(update, Update) else None
+    # Never the update itself by default: it holds the person's text, name and Telegram id.
+    if svc.settings.debug_logs and isinstance(update, Update):
+        log.error(
+            "update %s failed (reference %s): %s", update_id, reference, update.to_json(),
+            exc_info=error,
+        )  # fmt: skip
+    else:
+        log.error("update %s failed (reference %s)", update_id, reference, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, Forbidden):
         return  # the person blocked the bot: there is nobody to tell
-    svc = services(context)
     user = update.effective_user
     person = svc.repos.people.cached(user.id) if user else None
     if person is not None:

@@ -52,4 +52,4 @@ async def edit_quietly(bot: Bot, chat_id: int, message_id: int, screen: Screen) 
         )
     except BadRequest as error:  # unchanged, or deleted by someone in the group
         if "not modified" not in str(error).lower():
-            log.warning("could not edit message %s in %s: %s", message_id, chat_id, error)
+            log.warning("could not edit message %s: %s", message_id, error)
