@@ -23,12 +23,13 @@ def open_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
     """An async engine for `url`; for SQLite, creates the folder and sets the pragmas."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url)
+        return create_async_engine(url, hide_parameters=True)
     if synchronous not in SYNCHRONOUS_MODES:
         raise ValueError(f"synchronous must be one of {SYNCHRONOUS_MODES}")
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    # A failing statement's values (answers, names) must not reach the log with its error.
+    engine = create_async_engine(url, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:
