@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from bot.app import CAPABILITIES
 from bot.fakeapi.script import plan_meeting
+from bot.fakeapi.server import BOT_USERNAME
 from bot.fakeapi.world import ManualClock
 from flows.i18n import Catalogue
 from flows.registry import FlowRegistry
@@ -187,3 +188,106 @@ def test_every_step_of_every_flow_stores_at_most_its_own_answer(fuzz: FuzzWorld,
             assert moved == {}, "a refused input changed the run"
 
     example()
+
+
+# Every command and button, by people in every role ------------------------------------------
+
+ROLES = ("stranger", "participant", "leader")
+
+
+def _team(fuzz: FuzzWorld) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Mette plans a meeting and links the group; Jonas joins. Returns people by role (a
+    stranger is made per example), the linked group and an unknown group."""
+    leader = fuzz.new_person("Mette")
+    participant_token, _ = fuzz.run(plan_meeting(leader))
+    jonas = fuzz.new_person("Jonas")
+    fuzz.run(jonas.sends(f"/start {participant_token}"))
+    group = fuzz.world.group(GROUP_ID, "Team Fritid")
+    fuzz.run(leader.sends_in_group(group, "/linkmeeting"))
+    other = fuzz.world.group(fuzz.new_group_id(), "Ukendt gruppe")
+    return {"participant": jonas, "leader": leader}, group, other
+
+
+def test_any_command_with_any_arguments_anywhere_never_fails(fuzz: FuzzWorld):
+    people, group, other = _team(fuzz)
+
+    @settings(FUZZ, max_examples=80)
+    @given(
+        role=st.sampled_from(ROLES),
+        command=st.sampled_from(COMMANDS),
+        mention=st.booleans(),
+        args=st.one_of(st.just(""), texts.map(lambda t: " " + t)),
+        where=st.sampled_from(("private", "group", "other_group")),
+    )
+    def example(role: str, command: str, mention: bool, args: str, where: str) -> None:
+        person = people.get(role) or fuzz.new_person("Fremmed")
+        text = f"/{command}{'@' + BOT_USERNAME if mention else ''}{args}"
+        with fuzz.checked():
+            if where == "private":
+                fuzz.run(person.sends(text))
+            else:
+                fuzz.run(person.sends_in_group(group if where == "group" else other, text))
+
+    example()
+
+
+def test_any_button_data_from_anyone_is_answered_and_a_refusal_stores_nothing(fuzz: FuzzWorld):
+    people, group, _ = _team(fuzz)
+    stale = Catalogue.load().text("error.button_expired", "da")
+
+    @settings(FUZZ, max_examples=150)
+    @given(
+        role=st.sampled_from(ROLES),
+        data=st.one_of(random_data, payload(st.sampled_from(PREFIXES))),
+        in_group=st.booleans(),
+    )
+    def example(role: str, data: str, in_group: bool) -> None:
+        person = people.get(role)
+        if person is None:
+            person = fuzz.new_person("Fremmed")
+            fuzz.run(person.sends("/help"))  # known to the bot, and a message to tap on
+        chat_id = group["id"] if in_group else person.id
+        shown = [m for m in fuzz.world.api.chat_messages(chat_id) if m.from_bot]
+        before = fuzz.run(fuzz.snapshot())
+        alerts = len(person.alerts())
+        with fuzz.checked():
+            fuzz.run(person.forges_tap(data, message_id=shown[-1].message_id, chat_id=chat_id))
+        diff = changed(before, fuzz.run(fuzz.snapshot()))
+        if data.split(":")[0] not in PREFIXES:
+            assert person.alerts()[alerts:] == [stale]
+            assert diff == {}, "an unknown button stored something"
+        if role == "stranger":
+            assert diff == {}, "a stranger's tap stored something"
+
+    example()
+
+
+def test_photos_stickers_locations_and_edits_anywhere_never_fail(fuzz: FuzzWorld):
+    people, group, other = _team(fuzz)
+
+    @settings(FUZZ, max_examples=60)
+    @given(
+        role=st.sampled_from(ROLES),
+        kind=st.sampled_from(KINDS),
+        text=texts,
+        where=st.sampled_from(("private", "group", "other_group")),
+    )
+    def example(role: str, kind: str, text: str, where: str) -> None:
+        person = people.get(role) or fuzz.new_person("Fremmed")
+        chat = {"private": None, "group": group, "other_group": other}[where]
+        with fuzz.checked():
+            fuzz.run(sends_other(person, kind, text, chat))
+
+    example()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="RunRepository.start lists the new run twice for a person whose runs were not cached",
+)
+def test_a_run_started_for_an_uncached_person_is_open_once(fuzz: FuzzWorld):
+    someone = fuzz.new_person("Jonas")
+    person = _person(fuzz, someone)
+    svc = fuzz.world.services
+    run = fuzz.run(svc.runner.start(person, "takeaway"))
+    assert [r.id for r in fuzz.run(svc.repos.runs.open_for(person.id))] == [run.id]
