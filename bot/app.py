@@ -127,7 +127,8 @@ def add_handlers(application: Application, capabilities: Sequence[Capability]) -
     application.add_handler(CallbackQueryHandler(router.on_button))
     application.add_handler(
         MessageHandler(
-            private & filters.TEXT & ~filters.COMMAND, guarded(flow_input.on_private_text, refusals)
+            private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            guarded(flow_input.on_private_text, refusals),
         )
     )
     application.add_handler(

@@ -161,7 +161,12 @@ class RunRepository:
             )
             run_id = result.inserted_primary_key[0]
         run = Run(run_id, user_id, flow_id, flow_version, meeting_id, OPEN, state, now)
-        runs = [r for r in await self.open_for(user_id) if replaces is None or r.id != replaces.id]
+        # Read after the insert: an uncached person's list already holds the new run.
+        runs = [
+            r
+            for r in await self.open_for(user_id)
+            if r.id != run_id and (replaces is None or r.id != replaces.id)
+        ]
         self._set_open(user_id, [*runs, run])
         for other in runs:  # replies now need routing: keep where the others' prompts are
             if other.prompt_message_id is not None:

@@ -281,10 +281,6 @@ def test_photos_stickers_locations_and_edits_anywhere_never_fail(fuzz: FuzzWorld
     example()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RunRepository.start lists the new run twice for a person whose runs were not cached",
-)
 def test_a_run_started_for_an_uncached_person_is_open_once(fuzz: FuzzWorld):
     someone = fuzz.new_person("Jonas")
     person = _person(fuzz, someone)
