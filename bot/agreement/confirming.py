@@ -30,6 +30,8 @@ TAKEAWAY_FLOW = "takeaway"
 OWNER_LINK_VALID = timedelta(days=14)
 CADENCE_DAYS = {"days_7": 7, "days_14": 14, "days_28": 28}
 CLOSING_ROUND_ROLES = ("participant", "referent")
+SHARING_TAKES = timedelta(minutes=1)
+"""An agreement confirmed longer ago than this and still unshared was cut short by a stop."""
 
 
 async def on_confirm(
@@ -39,7 +41,7 @@ async def on_confirm(
     a stop cut the sharing short, it finishes the sharing."""
     svc = services(context)
     stored = await svc.repos.agreements.agreement_of(payload.id_arg(0))
-    if stored is not None and stored.shared_at is None:
+    if stored is not None and _left_unshared(stored, svc.clock()):
         live = await linked(svc, stored.meeting_id)
         await guard.role_in(svc, live.meeting.id, person, DRIVERS)
         await share_stored(svc, person, live, stored)
@@ -62,6 +64,11 @@ async def on_confirm(
     await settle_question(query, svc.render.text(person, "agreement.confirmed"))
     await share(svc, person, live, agreement, text)
     return None
+
+
+def _left_unshared(agreement: Agreement, now: datetime) -> bool:
+    """Confirmed but not shared, and not being shared right now by another tap."""
+    return agreement.shared_at is None and now - agreement.confirmed_at > SHARING_TAKES
 
 
 def agreement_text(answers: dict) -> AgreementText:

@@ -135,6 +135,9 @@ async def test_tapping_confirm_again_finishes_an_agreement_a_stop_left_unshared(
     await mette.taps("✅ Bekræft og del i gruppen")  # the bot stops here
     monkeypatch.undo()
     await mette.forges_tap(confirm["callback_data"], message_id=draft.message_id, chat_id=mette.id)
+    assert mette.alerts()[-1] == da("agreement.already_confirmed")  # it may be sharing still
+    world.clock.advance(minutes=2)
+    await mette.forges_tap(confirm["callback_data"], message_id=draft.message_id, chat_id=mette.id)
     assert await _count(world, select(func.count()).where(reminders.c.kind == "nudge")) > 0
     await mette.forges_tap(confirm["callback_data"], message_id=draft.message_id, chat_id=mette.id)
     assert mette.alerts()[-1] == da("agreement.already_confirmed")
