@@ -16,6 +16,7 @@ from telegram.ext import Application
 
 from bot.charts import draw
 from bot.charts.plans import OTHERS, ChartPlan, plans_for
+from bot.core.inbox import Inbox
 from bot.core.services import SERVICES_KEY, Services
 from bot.data.importing import import_rows
 from bot.dataset.reader import read_file
@@ -119,3 +120,13 @@ def chart_kind(plan: ChartPlan) -> str:
 def render_chart(plan: ChartPlan, language: str = "da") -> bytes:
     """One chart as the bot draws it (in-process, the pure drawing function)."""
     return draw.render_png(plan, {OTHERS: "Øvrige"}, language)
+
+
+# The update inbox --------------------------------------------------------------------------
+
+
+async def hold_in_inbox(app: Application, fetched: list[dict]) -> None:
+    """What long polling does with a fetched batch before the bot sees it: store it in the
+    update inbox (each update is then marked done when handled)."""
+    received = await services(app).part(Inbox).receive(fetched)
+    assert len(received) == len(fetched)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats
 from telegram.constants import ParseMode
@@ -24,13 +24,14 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import agreement, basics, data, follow_up, meeting, preparation, privacy
 from bot.charts.pool import new_chart_executor
 from bot.core import flow_input, format
 from bot.core.capability import Capability
 from bot.core.errors import on_error
+from bot.core.inbox import Inbox, InboxRequest
 from bot.core.ordering import PerChatOrderedProcessor
 from bot.core.render import Renderer
 from bot.core.routing import ButtonRouter, GroupRefusals, guarded
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 GC_THRESHOLDS = (10_000, 100, 100)
+INBOX_KEEPS_DONE = timedelta(days=2)
+"""Done updates are kept (without their contents) this long, to know a redelivered one."""
 
 FLOWS = Capability(
     name="flows",
@@ -83,6 +86,7 @@ def build_application(
     token = settings.token.get_secret_value() if settings.token else None
     if not token:
         raise ValueError("DATADIALOG_TOKEN is not set")
+    inbox = Inbox()
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -90,12 +94,14 @@ def build_application(
         .base_file_url(settings.api_base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
-        .concurrent_updates(PerChatOrderedProcessor(settings.max_concurrent_updates))
-        .post_init(_start_services(settings, clock, CAPABILITIES))
+        .concurrent_updates(PerChatOrderedProcessor(settings.max_concurrent_updates, inbox))
+        .post_init(_start_services(settings, clock, CAPABILITIES, inbox))
         .post_shutdown(_stop_services)
     )
+    polling = request or HTTPXRequest(connection_pool_size=1)
+    builder = builder.get_updates_request(InboxRequest(polling, inbox))
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
     application = builder.build()
     add_handlers(application, CAPABILITIES)
     return application
@@ -150,7 +156,9 @@ def _command_keys(scope: str, name: str) -> Iterable[tuple[str, str]]:
     return ((scope, name),)
 
 
-def _start_services(settings: Settings, clock: Clock, capabilities: Sequence[Capability]):
+def _start_services(
+    settings: Settings, clock: Clock, capabilities: Sequence[Capability], inbox: Inbox
+):
     async def post_init(application: Application) -> None:
         engine = open_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
         if await migrate(engine):
@@ -180,6 +188,10 @@ def _start_services(settings: Settings, clock: Clock, capabilities: Sequence[Cap
         for capability in capabilities:
             if capability.startup is not None:
                 await capability.startup(svc)
+        inbox.attach(svc.repos.inbox, clock)
+        svc.add_part(inbox)
+        await svc.repos.inbox.forget_done(clock() - INBOX_KEEPS_DONE)
+        await inbox.replay(application)
         await _publish_commands(application, catalogue, capabilities)
         # Start-up objects (modules, flows, texts) live as long as the process: keep them out of
         # every future garbage collection pass. The caches of people and open runs make the heap
@@ -217,5 +229,6 @@ async def _stop_services(application: Application) -> None:
     if services is None:
         return
     await services.repos.runs.drain()
+    await services.repos.inbox.drain()
     services.chart_executor.shutdown(wait=True)
     await services.engine.dispose()

@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 metadata = MetaData(
     naming_convention={
@@ -316,3 +316,13 @@ reminders = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_reminders_status_due_at", "status", "due_at"),
 )
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("payload", JSON, nullable=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("done_at", UTCDateTime, nullable=True, index=True),
+)
+"""Each update from Telegram, stored before it is acknowledged; its payload goes once done."""

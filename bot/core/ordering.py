@@ -13,14 +13,29 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.core.inbox import Inbox
+from storage.inbox import handling
+
 
 class PerChatOrderedProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, inbox: Inbox | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self._inbox = inbox
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        if update_id is None or self._inbox is None or not self._inbox.holds(update_id):
+            await self._in_order(update, coroutine)
+            return
+        try:
+            with handling(update_id):
+                await self._in_order(update, coroutine)
+        finally:  # also after a failed handler: the error handler has told the person
+            self._inbox.done(update_id)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
             await coroutine

@@ -37,6 +37,8 @@ class FakeTelegram:
         self.api = api
         self._query_ids = itertools.count(1)
         self._queueing = False
+        self.polled = False
+        """True: updates wait in the fake Bot API for the Application's long polling."""
 
     def person(
         self,
@@ -60,6 +62,9 @@ class FakeTelegram:
 
     async def deliver(self, update: dict[str, Any]) -> None:
         update["update_id"] = self.api.next_update_id()
+        if self.polled:  # Telegram holds it until the bot's long polling fetches it
+            self.api.waiting_updates.append(update)
+            return
         parsed = Update.de_json(update, self.application.bot)
         if self._queueing:
             await self.application.update_queue.put(parsed)

@@ -71,6 +71,8 @@ class FakeBotApi(BaseRequest):
         self.chat_names: dict[int, str] = {}
         self.open_queries: set[str] = set()
         self.files: dict[str, bytes] = {}
+        self.waiting_updates: list[dict[str, Any]] = []
+        """Updates for getUpdates to fetch (a world that polls), until a later offset acks them."""
         self.blocked_by: set[int] = set()
         """Private chats whose person has blocked the bot: sending there gets Telegram's 403."""
         self.failing: dict[int, int] = {}
@@ -130,7 +132,10 @@ class FakeBotApi(BaseRequest):
         return _ok(self.bot_user())
 
     def _on_getUpdates(self, params: dict[str, Any], files: dict[str, Any]) -> tuple[int, bytes]:
-        return _ok([])
+        """Long polling as Telegram does it: `offset` acknowledges every earlier update."""
+        offset = int(params.get("offset") or 0)
+        self.waiting_updates = [u for u in self.waiting_updates if u["update_id"] >= offset]
+        return _ok(self.waiting_updates[: int(params.get("limit") or 100)])
 
     def _on_sendMessage(self, params: dict[str, Any], files: dict[str, Any]) -> tuple[int, bytes]:
         message = self._deliver(

@@ -79,6 +79,9 @@ class OfflineWorld:
             self.telegram.application = application
 
     async def stop(self) -> None:
+        updater = self.application.updater if self.telegram is not None else None
+        if updater is not None and updater.running:  # a world that polls
+            await updater.stop()
         if self._stack is not None:
             await self._stack.aclose()
             self._stack = None

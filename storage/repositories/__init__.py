@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.inbox import InboxRepository
 from storage.repositories.agreements import AgreementRepository
 from storage.repositories.datasets import DatasetRepository
 from storage.repositories.dialogues import DialogueRepository
@@ -29,6 +30,7 @@ class Repositories:
     themes: ThemeRepository
     agreements: AgreementRepository
     reminders: ReminderRepository
+    inbox: InboxRepository
     privacy: PrivacyRepository
 
     @classmethod
@@ -45,5 +47,6 @@ class Repositories:
             themes=ThemeRepository(engine),
             agreements=AgreementRepository(engine),
             reminders=ReminderRepository(engine),
+            inbox=InboxRepository(engine),
             privacy=PrivacyRepository(engine, people, runs),
         )

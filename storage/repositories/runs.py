@@ -18,6 +18,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.group_commit import GroupCommitter
+from storage.inbox import MARK_DONE, handled_update
 from storage.prepared import PreparedStatement
 from storage.records import Run, StoredAnswer
 from storage.schema import answers, flow_runs
@@ -39,6 +40,8 @@ class StepWrite:
     answer_step: str | None
     answer_value: Any
     has_answer: bool
+    update_id: int | None = None
+    """The inbox update this step completes, marked done in the same transaction."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class RunRepository:
         )
         self._answer_upsert = PreparedStatement(upsert, engine.dialect)
         self._update_run = PreparedStatement(_UPDATE_RUN, engine.dialect)
+        self._inbox_done = PreparedStatement(MARK_DONE, engine.dialect)
         self._note_prompt = PreparedStatement(_NOTE_PROMPT, engine.dialect)
         self._writer: GroupCommitter[StepWrite | PromptNote] = GroupCommitter(engine, self._flush)
 
@@ -186,6 +190,7 @@ class RunRepository:
             answer_step=answer[0] if answer else None,
             answer_value=answer[1] if answer else None,
             has_answer=answer is not None,
+            update_id=handled_update(),
         )
         await self._writer.submit(write)
         stored = replace(run, state=state, status=status, prompted_at=now)
@@ -317,6 +322,11 @@ class RunRepository:
             ]  # fmt: skip
             if answered:
                 await self._answer_upsert.execute_many(conn, answered)
+            completed = [
+                {"b_update": s.update_id, "b_now": s.now} for s in steps if s.update_id is not None
+            ]
+            if completed:
+                await self._inbox_done.execute_many(conn, completed)
         if notes:
             rows = [{"b_id": n.run_id, "b_message": n.message_id} for n in notes]
             await self._note_prompt.execute_many(conn, rows)

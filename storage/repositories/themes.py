@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.inbox import MARK_DONE, handled_update
 from storage.prepared import PreparedStatement
 from storage.records import Theme
 from storage.schema import UTCDateTime, dialogues, memberships, themes, votes
@@ -99,6 +100,7 @@ class ThemeRepository:
         self._prepared_casts: dict[
             tuple[str, ...], tuple[PreparedStatement, PreparedStatement]
         ] = {}
+        self._inbox_done = PreparedStatement(MARK_DONE, engine.dialect)
         self._dot_writes = asyncio.Lock()
         """Dots are written one at a time in this process. Without it, concurrent taps meet at
         SQLite's write lock, whose busy handler sleeps in growing steps. Measured with
@@ -176,9 +178,12 @@ class ThemeRepository:
         """
         insert, read = self._cast_statements(voter_roles)
         values = {"theme_id": theme_id, "voter_id": voter_id, "now": now}
+        update_id = handled_update()
         async with self._engine.connect() as conn:
             async with self._dot_writes:
                 inserted = await insert.execute(conn, values)
+                if update_id is not None:  # the tap's inbox row is done with its dot
+                    await self._inbox_done.execute(conn, {"b_update": update_id, "b_now": now})
                 await conn.commit()
             state = (await read.execute(conn, values)).first()
         if state is None:
