@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import delete, select
+
 from bot.app import CAPABILITIES
 from bot.fakeapi.people import SimulatedPerson
 from flows.i18n import Catalogue
+from storage.schema import memberships, users
 from tests.fuzz.harness import changed
 from tests.scenarios.roles_world import (
     GROUP_ID,
@@ -160,3 +163,26 @@ def test_the_table_names_every_command_the_bot_has():
         for name in (*capability.group_commands, *capability.any_chat_commands)
     }
     assert sorted(commands - tried - NOT_IN_THE_TABLE_YET) == []
+
+
+async def test_a_replayed_confirm_is_refused_and_stores_nothing(world, da):
+    roles = await first_meeting_confirmed(world)
+    mette = roles.leader
+    before = await roles.snapshot()
+    message_id = mette.bot_messages()[-1].message_id
+    await mette.forges_tap(roles.data["agreement_confirm"], message_id=message_id)
+    assert mette.alerts()[-1] == da("agreement.already_confirmed")
+    assert changed(before, await roles.snapshot()) == {}
+
+
+async def test_a_removed_referent_is_refused_at_once_on_a_button_already_shown(world, da):
+    roles = await first_meeting_confirmed(world)
+    rikke = roles.people["referent"]
+    async with world.services.engine.begin() as conn:
+        rikke_id = select(users.c.id).where(users.c.telegram_id == rikke.id).scalar_subquery()
+        await conn.execute(delete(memberships).where(memberships.c.user_id == rikke_id))
+    before = await roles.snapshot()
+    data, chat_id, message_id = _tap_target(roles, rikke, "minutes")
+    await rikke.forges_tap(data, message_id=message_id, chat_id=chat_id)
+    assert rikke.alerts()[-1] == da("dialogue.only_drivers")
+    assert changed(before, await roles.snapshot()) == {}
