@@ -92,6 +92,8 @@ class Notices:
         action = await self._open_action(reminder)
         if action is None or action.owner_id != person.id:
             return None
+        if await self._svc.repos.reminders.newer_nudge_due(reminder, now):
+            return None
         text = self._svc.render.text(
             person,
             "followup.nudge",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -132,20 +132,45 @@ class ReminderRepository:
             )
 
     async def earlier_nudge_messages(self, newest: Reminder) -> list[tuple[int, int]]:
-        """(reminder id, message id) of the other nudges about the same action, sent to the same
-        person, whose messages may still show buttons."""
+        """(reminder id, message id) of the nudges planned before `newest` about the same
+        action, sent to the same person, whose messages may still show buttons. Only earlier
+        ones: two nudges sent side by side (one late after a stop) must not strip each other."""
         async with self._engine.connect() as conn:
             rows = await conn.execute(
                 select(reminders.c.id, reminders.c.message_id).where(
                     reminders.c.action_id == newest.action_id,
                     reminders.c.user_id == newest.user_id,
                     reminders.c.kind == "nudge",
-                    reminders.c.id != newest.id,
+                    or_(
+                        reminders.c.planned_at < newest.planned_at,
+                        and_(
+                            reminders.c.planned_at == newest.planned_at,
+                            reminders.c.id < newest.id,
+                        ),
+                    ),
                     reminders.c.status.in_((SENT, ANSWERED)),
                     reminders.c.message_id.is_not(None),
                 )
             )
             return [(row.id, row.message_id) for row in rows]
+
+    async def newer_nudge_due(self, nudge: Reminder, now: datetime) -> bool:
+        """Whether a later nudge about the same action is due by now too (after a stop, the
+        late one is left out: one question to answer, not two)."""
+        async with self._engine.connect() as conn:
+            found = await conn.execute(
+                select(reminders.c.id)
+                .where(
+                    reminders.c.action_id == nudge.action_id,
+                    reminders.c.user_id == nudge.user_id,
+                    reminders.c.kind == "nudge",
+                    reminders.c.planned_at > nudge.planned_at,
+                    reminders.c.due_at <= now,
+                    reminders.c.status.in_((SCHEDULED, SENDING, SENT)),
+                )
+                .limit(1)
+            )
+            return found.first() is not None
 
     async def forget_message(self, reminder_id: int) -> None:
         """The reminder's message no longer carries buttons (a newer one replaced it)."""

@@ -145,14 +145,13 @@ async def test_a_restart_sends_what_fell_due_once_late_and_rearms_the_rest(world
     await world.deliver_due_reminders()
     assert await world.deliver_due_reminders() == 0
     nudges = _nudges(jonas)
-    assert len(nudges) == 3
-    assert nudges[0].startswith("(Sendt for sent: jeg var ikke i gang torsdag 17. december 2026")
+    assert len(nudges) == 1  # the newest of the three, late; the older two are left out
+    assert nudges[0].startswith("(Sendt for sent: jeg var ikke i gang torsdag 14. januar 2027")
     remaining = await _scheduled(world, "nudge")
     assert remaining[0][1] == utc(2027, 1, 28, 9, 0)
     assert any(job.name == "reminder-sweep" for job in world.application.job_queue.jobs())
-    # Two nudges went unanswered: the follow-up person hears of it two days later (a Sunday
-    # here, so Monday morning), unless the owner answers first.
-    assert [at for _, at in await _scheduled(world, "silence")] == [utc(2027, 1, 18, 8, 0)]
+    # The owner was asked once, not twice: no silence to tell the follow-up person of yet.
+    assert await _scheduled(world, "silence") == []
 
 
 async def test_blocked_escalates_with_the_note_and_the_follow_up_person_can_act(world, da):
@@ -436,3 +435,25 @@ async def test_a_meeting_under_way_cannot_be_called_off_from_an_old_button(world
     async with world.services.engine.connect() as conn:
         status = (await conn.execute(select(meetings.c.status))).scalar_one()
     assert status == "planned"
+
+
+async def test_after_a_stop_only_the_newest_of_two_due_nudges_is_sent_with_buttons(world):
+    _, jonas, _, _ = await _agreement(world)
+    world.clock.now = utc(2026, 12, 31, 9, 0)  # the bot was down on 17 December
+    await world.deliver_due_reminders()
+    nudges = _nudge_messages(world, jonas)
+    assert len(nudges) == 1  # the late one is left out: one question, not two
+    assert [b["text"] for b in nudges[0].buttons()] == ["Færdig", "I gang", "Blokeret", "Udsat"]
+    async with world.services.engine.connect() as conn:
+        statuses = (
+            (
+                await conn.execute(
+                    select(reminders.c.status)
+                    .where(reminders.c.kind == "nudge", reminders.c.due_at <= world.clock())
+                    .order_by(reminders.c.due_at)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert statuses == ["skipped", "sent"]
